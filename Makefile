@@ -1,0 +1,41 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 3000
+ENV := source scripts/env.sh &&
+
+.PHONY: run test install test-deps bench unit e2e clean
+
+# The venv is (re)installed when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(ENV) cbs-monitor migrate
+	$(ENV) cbs-monitor seed-demo --if-empty
+	$(ENV) exec reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT) --backend-host $(HOST)
+
+test-deps: install
+	@bash scripts/ensure-test-deps.sh
+
+test: test-deps
+	$(ENV) python -m pytest -q
+
+unit: install
+	$(ENV) python -m pytest -q --ignore=tests/e2e
+
+e2e: test-deps
+	$(ENV) python -m pytest -q tests/e2e
+
+bench: install
+	$(ENV) python bench/run.py
+
+clean:
+	rm -rf .web .web-* .states test-artifacts

@@ -1,0 +1,1 @@
+"""CBS Monitor: the delivery portal of the Gemeentelijke Monitor Sociaal Domein."""

@@ -1,0 +1,10 @@
+"""The Reflex app: pages, API routes and lifespan tasks. Nothing else lives here."""
+
+import reflex as rx
+
+from cbs_monitor.api.app import build_api
+from cbs_monitor.ui import theme
+from cbs_monitor.ui.registry import register_all
+
+app = rx.App(api_transformer=build_api(), stylesheets=[theme.stylesheet])
+register_all(app)

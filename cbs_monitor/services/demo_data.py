@@ -1,0 +1,155 @@
+"""The embedded demo set-up: all municipalities, demo organisations, users, identities and periods."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from importlib import resources
+
+from sqlmodel import Session, select
+
+from cbs_monitor import clock
+from cbs_monitor.models import (
+    Delegation,
+    Identity,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    ReportingPeriod,
+    Role,
+    User,
+    UserRole,
+)
+from cbs_monitor.services import periods
+
+# The issuer under which demo identities of the built-in identity provider are linked.
+BUILTIN_ISSUER = "builtin-idp"
+
+
+def municipality_rows() -> list[tuple[str, str]]:
+    """(code, name) of all 342 municipalities (CBS, municipal division 1 January 2025)."""
+    text = resources.files("cbs_monitor.data").joinpath("gemeenten-2025.csv").read_text("utf-8")
+    reader = csv.DictReader(io.StringIO(text), delimiter=";")
+    return [(row["gemeentecode"].strip(), row["gemeentenaam"].strip()) for row in reader]
+
+
+# Demo organisations: (identifier, kind, name, municipality code)
+ORGANISATIONS = [
+    ("00000001002306608000", OrganisationKind.municipality, "Gemeente Amsterdam", "0363"),
+    ("00000001002220647000", OrganisationKind.municipality, "Gemeente Utrecht", "0344"),
+    ("00000001001589623000", OrganisationKind.municipality, "Gemeente Groningen", "0014"),
+    ("00000001001234567000", OrganisationKind.municipality, "Gemeente Harderwijk", "0243"),
+    ("00000004003214345000", OrganisationKind.cooperative, "Samenwerkingsverband Noord-Veluwe", None),
+    ("00000001003214345000", OrganisationKind.cbs, "Centraal Bureau voor de Statistiek", None),
+    ("00000001823288444000", OrganisationKind.servicedesk, "Servicedesk Inlichtingenbureau", None),
+]
+
+# Municipalities that delegated their delivery to the samenwerkingsverband.
+DELEGATING = ["0243", "0233", "0302"]  # Harderwijk, Ermelo, Nunspeet
+
+# Demo users: (employee id, organisation identifier, name, e-mail, roles, linked at seed time)
+USERS = [
+    ("anna.devries", "00000001002306608000", "Anna de Vries", "anna.devries@amsterdam.example",
+     [Role.user, Role.product_manager], True),
+    ("bram.jansen", "00000001002306608000", "Bram Jansen", "bram.jansen@amsterdam.example",
+     [Role.user], True),
+    ("carla.bakker", "00000001002220647000", "Carla Bakker", "carla.bakker@utrecht.example",
+     [Role.user, Role.product_manager], True),
+    ("daan.visser", "00000001001589623000", "Daan Visser", "daan.visser@groningen.example",
+     [Role.user, Role.product_manager], False),
+    ("hanna.kok", "00000001001234567000", "Hanna Kok", "hanna.kok@harderwijk.example",
+     [Role.user, Role.product_manager], True),
+    ("eva.mulder", "00000004003214345000", "Eva Mulder", "eva.mulder@noord-veluwe.example",
+     [Role.user, Role.coordinator], True),
+    ("frank.deboer", "00000001003214345000", "Frank de Boer", "f.deboer@cbs.example",
+     [Role.cbs_reviewer], True),
+    ("gerda.smit", "00000001823288444000", "Gerda Smit", "g.smit@inlichtingenbureau.example",
+     [Role.servicedesk], True),
+]
+
+
+def demo_periods(today: dt.date) -> list[ReportingPeriod]:
+    """Periods around today: the latest completed half year has its delivery window open; the one
+    before has approved deliveries and its withdrawal window open; the one before that is history."""
+    current = _latest_completed_half_year(today)
+    previous = periods.previous_code(current)
+    earlier = periods.previous_code(previous)
+    rows = []
+    for code, delivery, withdrawal in (
+        (current, (today - dt.timedelta(days=14), today + dt.timedelta(days=30)),
+         (today + dt.timedelta(days=60), today + dt.timedelta(days=71))),
+        (previous, (today - dt.timedelta(days=170), today - dt.timedelta(days=60)),
+         (today - dt.timedelta(days=3), today + dt.timedelta(days=8))),
+        (earlier, (today - dt.timedelta(days=350), today - dt.timedelta(days=240)),
+         (today - dt.timedelta(days=200), today - dt.timedelta(days=189))),
+    ):
+        start, end = periods.period_bounds(code)
+        rows.append(ReportingPeriod(
+            code=code, start_date=start, end_date=end,
+            delivery_opens_on=delivery[0], delivery_closes_on=delivery[1],
+            withdrawal_opens_on=withdrawal[0], withdrawal_closes_on=withdrawal[1],
+        ))
+    return rows
+
+
+def _latest_completed_half_year(today: dt.date) -> str:
+    if today.month >= 7:
+        return f"{today.year}H1"
+    return f"{today.year - 1}H2"
+
+
+def seed_demo(db: Session, today: dt.date | None = None) -> dict[str, int]:
+    """Create whatever of the demo set-up is missing. Idempotent: a second run adds nothing."""
+    today = today or clock.today()
+    added = {"municipalities": 0, "organisations": 0, "users": 0, "periods": 0, "delegations": 0}
+    existing = set(db.exec(select(Municipality.code)).all())
+    for code, name in municipality_rows():
+        if code not in existing:
+            db.add(Municipality(code=code, name=name))
+            added["municipalities"] += 1
+    db.flush()
+
+    orgs: dict[str, Organisation] = {o.identifier: o for o in db.exec(select(Organisation))}
+    for identifier, kind, name, code in ORGANISATIONS:
+        if identifier not in orgs:
+            org = Organisation(identifier=identifier, kind=kind, name=name, municipality_code=code)
+            db.add(org)
+            db.flush()
+            orgs[identifier] = org
+            added["organisations"] += 1
+
+    coop = orgs["00000004003214345000"]
+    have = {d.municipality_code for d in db.exec(select(Delegation).where(Delegation.organisation_id == coop.id))}
+    for code in DELEGATING:
+        if code not in have:
+            db.add(Delegation(municipality_code=code, organisation_id=coop.id))
+            added["delegations"] += 1
+
+    for employee_id, org_identifier, name, email, roles, linked in USERS:
+        org = orgs[org_identifier]
+        user = db.exec(
+            select(User).where(User.employee_id == employee_id, User.organisation_id == org.id)
+        ).first()
+        if user is None:
+            user = User(organisation_id=org.id, name=name, email=email, employee_id=employee_id)
+            db.add(user)
+            db.flush()
+            for role in roles:
+                db.add(UserRole(user_id=user.id, role=role))
+            if linked:
+                db.add(Identity(user_id=user.id, issuer=BUILTIN_ISSUER, subject=employee_id,
+                                organisation_identifier=org_identifier))
+            added["users"] += 1
+
+    known = set(db.exec(select(ReportingPeriod.code)).all())
+    for period in demo_periods(today):
+        if period.code not in known:
+            db.add(period)
+            added["periods"] += 1
+    db.flush()
+    return added
+
+
+def database_is_empty(db: Session) -> bool:
+    return db.exec(select(Municipality.code).limit(1)).first() is None

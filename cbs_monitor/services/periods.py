@@ -1,0 +1,90 @@
+"""Reporting periods (verslagperioden) and their windows: which are open on a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlmodel import Session, select
+
+from cbs_monitor import clock
+from cbs_monitor.models import ReportingPeriod
+
+_PERIOD_RE = re.compile(r"^(\d{4})H([12])$")
+
+
+class PeriodError(ValueError):
+    """A period or window that does not make sense; the message is Dutch and shown to CBS."""
+
+
+def period_bounds(code: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a half-year period code such as 2026H1."""
+    match = _PERIOD_RE.match(code or "")
+    if not match:
+        raise PeriodError(f"'{code}' is geen geldige verslagperiode (verwacht JJJJH1 of JJJJH2).")
+    year, half = int(match.group(1)), int(match.group(2))
+    if half == 1:
+        return dt.date(year, 1, 1), dt.date(year, 6, 30)
+    return dt.date(year, 7, 1), dt.date(year, 12, 31)
+
+
+def previous_code(code: str) -> str:
+    """The half year before (2026H1 -> 2025H2)."""
+    year, half = int(code[:4]), int(code[5])
+    return f"{year - 1}H2" if half == 1 else f"{year}H1"
+
+
+def year_earlier_code(code: str) -> str:
+    return f"{int(code[:4]) - 1}H{code[5]}"
+
+
+def delivery_open(period: ReportingPeriod, day: dt.date | None = None) -> bool:
+    day = day or clock.today()
+    return period.delivery_opens_on <= day <= period.delivery_closes_on
+
+
+def withdrawal_open(period: ReportingPeriod, day: dt.date | None = None) -> bool:
+    day = day or clock.today()
+    return period.withdrawal_opens_on <= day <= period.withdrawal_closes_on
+
+
+def all_periods(db: Session) -> list[ReportingPeriod]:
+    return list(db.exec(select(ReportingPeriod).order_by(ReportingPeriod.code.desc())).all())
+
+
+def open_delivery_periods(db: Session, day: dt.date | None = None) -> list[ReportingPeriod]:
+    return [p for p in all_periods(db) if delivery_open(p, day)]
+
+
+def open_withdrawal_periods(db: Session, day: dt.date | None = None) -> list[ReportingPeriod]:
+    return [p for p in all_periods(db) if withdrawal_open(p, day)]
+
+
+def next_delivery_period(db: Session, day: dt.date | None = None) -> ReportingPeriod | None:
+    """The period whose delivery window opens soonest after the day (for 'opens on ...')."""
+    day = day or clock.today()
+    upcoming = [p for p in all_periods(db) if p.delivery_opens_on > day]
+    return min(upcoming, key=lambda p: p.delivery_opens_on, default=None)
+
+
+def last_closed_delivery_period(db: Session, day: dt.date | None = None) -> ReportingPeriod | None:
+    day = day or clock.today()
+    closed = [p for p in all_periods(db) if p.delivery_closes_on < day]
+    return max(closed, key=lambda p: p.delivery_closes_on, default=None)
+
+
+def validate_windows(period: ReportingPeriod) -> None:
+    """Raise PeriodError (Dutch) when a window is inconsistent."""
+    start, end = period_bounds(period.code)
+    if (period.start_date, period.end_date) != (start, end):
+        raise PeriodError("Begin- en einddatum passen niet bij de verslagperiode.")
+    if period.delivery_closes_on < period.delivery_opens_on:
+        raise PeriodError("De aanleverperiode sluit voordat hij opent.")
+    if period.withdrawal_closes_on < period.withdrawal_opens_on:
+        raise PeriodError("De intrekperiode sluit voordat hij opent.")
+    if period.delivery_opens_on <= period.end_date - dt.timedelta(days=366):
+        raise PeriodError("De aanleverperiode begint te vroeg voor deze verslagperiode.")
+
+
+def format_window(opens: dt.date, closes: dt.date) -> str:
+    return f"{opens:%d-%m-%Y} tot en met {closes:%d-%m-%Y}"

@@ -1,0 +1,136 @@
+"""One Settings object read from CBS_MONITOR_* environment variables, with embedded defaults."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import secrets
+from pathlib import Path
+
+PREFIX = "CBS_MONITOR_"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """Every knob of the portal. The defaults are the embedded set-up (laptop/demo)."""
+
+    # "development" (embedded defaults) or "production" (no built-in identity provider, no demo data).
+    mode: str = "development"
+    data_dir: Path = Path("data")
+    # Empty means: an SQLite file inside data_dir.
+    database_url: str = ""
+    base_url: str = "http://127.0.0.1:3000"
+    timezone: str = "Europe/Amsterdam"
+    # Clock: a fixed ISO moment ("2026-03-12T09:00") or a shift in days from the real clock.
+    clock_fixed: str = ""
+    clock_shift_days: float = 0.0
+    secret_key: str = ""
+    # Identity: an external OIDC issuer (eHerkenning broker) or the built-in provider.
+    builtin_idp: bool = True
+    oidc_issuer: str = ""
+    oidc_client_id: str = "cbs-monitor"
+    oidc_client_secret: str = ""
+    oidc_org_claim: str = "urn:etoegang:core:LegalSubjectID"
+    oidc_employee_claim: str = "sub"
+    session_idle_minutes: int = 15
+    session_max_hours: int = 8
+    verification_code_days: int = 14
+    verification_code_attempts: int = 5
+    # Mail: SMTP when smtp_host is set, else .eml files in outbox_dir.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_from: str = "CBS Monitor <noreply@cbs-monitor.local>"
+    # Protocol and reports.
+    max_upload_bytes: int = 2_621_440
+    error_threshold_percent: float = 5.0
+    change_threshold_percent: float = 20.0
+    # "automatic": op-orde report released right after technical approval; "review": CBS releases it.
+    readiness_release: str = "automatic"
+    reminder_working_days: int = 5
+    retention_days: int = 365
+    demo_data: bool = True
+    scheduler_enabled: bool = True
+    cbs_form_url: str = "https://www.cbs.nl/nl-nl/deelnemers-enquetes/decentrale-overheden/monitor-sociaal-domein"
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'cbs_monitor.db').resolve()}"
+
+    @property
+    def storage_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @property
+    def production(self) -> bool:
+        return self.mode == "production"
+
+    @property
+    def builtin_idp_enabled(self) -> bool:
+        return self.builtin_idp and not self.production and not self.oidc_issuer
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for field in dataclasses.fields(cls):
+            raw = env.get(PREFIX + field.name.upper())
+            if raw is None:
+                continue
+            default = field.default
+            if isinstance(default, bool):
+                values[field.name] = _bool(raw)
+            elif isinstance(default, int):
+                values[field.name] = int(raw)
+            elif isinstance(default, float):
+                values[field.name] = float(raw)
+            elif isinstance(default, Path):
+                values[field.name] = Path(raw)
+            else:
+                values[field.name] = raw
+        settings = cls(**values)
+        if settings.mode not in {"development", "production"}:
+            raise ValueError(f"{PREFIX}MODE must be development or production, not {settings.mode!r}")
+        if settings.readiness_release not in {"automatic", "review"}:
+            raise ValueError(f"{PREFIX}READINESS_RELEASE must be automatic or review")
+        if settings.production and not settings.secret_key:
+            raise ValueError(f"{PREFIX}SECRET_KEY is required in production")
+        return settings
+
+    def ensure_dirs(self) -> None:
+        for path in (self.data_dir, self.storage_dir, self.outbox_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+    def resolved_secret_key(self) -> str:
+        """The configured key, or one generated once into the data directory (development only)."""
+        if self.secret_key:
+            return self.secret_key
+        self.ensure_dirs()
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(secrets.token_urlsafe(48))
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, path)
+        return path.read_text().strip()
+
+
+@functools.lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests change the environment)."""
+    get_settings.cache_clear()
