@@ -306,3 +306,16 @@ class SchedulerLease(SQLModel, table=True):
     name: str = Field(primary_key=True)
     holder: str
     expires_at: dt.datetime
+
+
+class DownloadGrant(SQLModel, table=True):
+    """A short-lived, single-use link to download a report, issued after the permission check."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str  # technisch_rapport, op_orde_rapport, berichtenlog, cbs_overzicht
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: dt.datetime = Field(default_factory=_now)
+    expires_at: dt.datetime
+    used_at: Optional[dt.datetime] = None

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 09:19:39.966803
+Create Date: 2026-11-29 09:24:35.029539
 """
 from typing import Sequence, Union
 
@@ -182,6 +182,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_delivery_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_delivery_status'), ['status'], unique=False)
 
+    op.create_table('downloadgrant',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('used_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('downloadgrant', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_downloadgrant_token_hash'), ['token_hash'], unique=True)
+
     op.create_table('identity',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -353,6 +368,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_identity_user_id'))
 
     op.drop_table('identity')
+    with op.batch_alter_table('downloadgrant', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_downloadgrant_token_hash'))
+
+    op.drop_table('downloadgrant')
     with op.batch_alter_table('delivery', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_delivery_status'))
         batch_op.drop_index(batch_op.f('ix_delivery_received_at'))
