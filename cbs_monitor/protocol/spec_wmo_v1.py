@@ -301,10 +301,10 @@ FILE_CHECKS = _frozen(
         ),
         "header": (
             "F032",
-            "De kopregel is niet correct: verwacht worden de {count} kolomnamen {names}, in deze volgorde, "
+            "De kopregel is niet correct: verwacht worden de {columns} kolomnamen {names}, in deze volgorde, "
             "gescheiden door ';'. {detail}",
         ),
-        "field_count": ("F033", "De regel heeft niet precies {count} velden, gescheiden door ';'."),
+        "field_count": ("F033", "De regel heeft niet precies {columns} velden, gescheiden door ';'."),
         "threshold": (
             "F040",
             "{percent} van de records bevat een fout; dat is meer dan de grens van {threshold}.",

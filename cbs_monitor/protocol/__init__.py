@@ -1,0 +1,40 @@
+"""The protocol engine: spec as data, reading, validation and report figures; no Reflex, no database."""
+
+from cbs_monitor.protocol.figures import ReadinessFigures
+from cbs_monitor.protocol.municipalities import load_municipalities
+from cbs_monitor.protocol.result import (
+    AFGEKEURD,
+    GOEDGEKEURD,
+    FileSummary,
+    Finding,
+    TechnicalResult,
+    ValidationContext,
+)
+from cbs_monitor.protocol.spec import ProtocolSpec, get_spec
+from cbs_monitor.protocol.spec_wmo_v1 import (
+    END_REASONS,
+    FINANCING_FORMS,
+    MAIN_GROUPS,
+    PRODUCT_CATEGORIES,
+    SPEC_WMO_V1,
+)
+from cbs_monitor.protocol.validator import validate_upload
+
+__all__ = [
+    "AFGEKEURD",
+    "END_REASONS",
+    "FINANCING_FORMS",
+    "GOEDGEKEURD",
+    "MAIN_GROUPS",
+    "PRODUCT_CATEGORIES",
+    "SPEC_WMO_V1",
+    "FileSummary",
+    "Finding",
+    "ProtocolSpec",
+    "ReadinessFigures",
+    "TechnicalResult",
+    "ValidationContext",
+    "get_spec",
+    "load_municipalities",
+    "validate_upload",
+]
