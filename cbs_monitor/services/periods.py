@@ -88,3 +88,73 @@ def validate_windows(period: ReportingPeriod) -> None:
 
 def format_window(opens: dt.date, closes: dt.date) -> str:
     return f"{opens:%d-%m-%Y} tot en met {closes:%d-%m-%Y}"
+
+
+# --- editing periods (CBS) and the reminder day --------------------------------------------
+
+
+def save_period(
+    db: Session,
+    code: str,
+    *,
+    delivery_opens_on: dt.date,
+    delivery_closes_on: dt.date,
+    withdrawal_opens_on: dt.date,
+    withdrawal_closes_on: dt.date,
+    publication_date: dt.date | None = None,
+) -> ReportingPeriod:
+    """Create or update a period and its windows; raise PeriodError (Dutch) when they do not fit.
+
+    The scheduler picks the change up by itself (it compares the periods on every reconcile)."""
+    start, end = period_bounds(code)
+    for label, value in (
+        ("openingsdatum aanleverperiode", delivery_opens_on),
+        ("sluitingsdatum aanleverperiode", delivery_closes_on),
+        ("openingsdatum intrekperiode", withdrawal_opens_on),
+        ("sluitingsdatum intrekperiode", withdrawal_closes_on),
+    ):
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise PeriodError(f"Vul een geldige {label} in.")
+    candidate = ReportingPeriod(
+        code=code, start_date=start, end_date=end,
+        delivery_opens_on=delivery_opens_on, delivery_closes_on=delivery_closes_on,
+        withdrawal_opens_on=withdrawal_opens_on, withdrawal_closes_on=withdrawal_closes_on,
+        publication_date=publication_date,
+    )
+    validate_windows(candidate)
+    # Withdrawing is about the figures of a finished delivery, so it follows the delivery window.
+    if withdrawal_opens_on <= delivery_closes_on:
+        raise PeriodError("De intrekperiode moet beginnen na het sluiten van de aanleverperiode.")
+    if publication_date is not None and publication_date <= withdrawal_closes_on:
+        raise PeriodError("De publicatiedatum moet na het sluiten van de intrekperiode liggen.")
+    period = db.get(ReportingPeriod, code)
+    if period is None:
+        period = candidate
+        db.add(period)
+    else:
+        for name in ("delivery_opens_on", "delivery_closes_on", "withdrawal_opens_on",
+                     "withdrawal_closes_on", "publication_date"):
+            setattr(period, name, getattr(candidate, name))
+        period.start_date, period.end_date = start, end
+    period.updated_at = clock.now()
+    db.flush()
+    return period
+
+
+def working_days_before(day: dt.date, count: int) -> dt.date:
+    """The working day `count` working days before `day` (day itself does not count)."""
+    added = 0
+    while added < count:
+        day -= dt.timedelta(days=1)
+        if clock.is_working_day(day):
+            added += 1
+    return day
+
+
+def reminder_date(period: ReportingPeriod, working_days: int | None = None) -> dt.date:
+    """The day the 'window closes soon' reminder goes out (never before the window opens)."""
+    if working_days is None:
+        from cbs_monitor.settings import get_settings
+
+        working_days = get_settings().reminder_working_days
+    return max(working_days_before(period.delivery_closes_on, working_days), period.delivery_opens_on)

@@ -1,0 +1,328 @@
+"""Who gets which e-mail: queues each notification once (unique key) in the outbox.
+
+The mailer sends the outbox and writes the `notificatie_verstuurd` line in the Berichtenlog of
+the municipality when a mail has actually gone out, so the log never claims a mail that the
+SMTP server refused. Recipients: every active `productbeheerder CBS Monitor` of the
+municipality and, for a municipality that delegated its delivery, the coordinators of the
+samenwerkingsverband. A municipality without such users gets no mail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import email.utils
+
+from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from cbs_monitor import clock
+from cbs_monitor.models import (
+    Delegation,
+    Delivery,
+    DeliveryStatus,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    OutboxMail,
+    PeriodEvent,
+    Report,
+    ReportingPeriod,
+    ReportKind,
+    ReportStatus,
+    Role,
+    User,
+    UserRole,
+)
+from cbs_monitor.services import mail_templates, periods, service_levels
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    name: str
+    email: str
+    # True when the user gets the mail as coordinator of a cooperative (delegating municipality).
+    via_cooperative: bool = False
+
+    @property
+    def address(self) -> str:
+        return email.utils.formataddr((self.name, self.email))
+
+
+# --- recipients ---------------------------------------------------------------------------
+
+
+def _valid_on(day: dt.date):
+    return (Delegation.valid_from <= day,
+            or_(Delegation.valid_to.is_(None), Delegation.valid_to >= day))  # type: ignore[union-attr]
+
+
+def recipients_by_municipality(db: Session, day: dt.date | None = None) -> dict[str, list[Recipient]]:
+    """Municipality code -> the people who get its mails, product managers first."""
+    day = day or clock.today()
+    found: dict[str, dict[int, Recipient]] = {}
+    managers = db.exec(
+        select(User, Organisation.municipality_code)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.product_manager, User.active == True)  # noqa: E712
+        .where(Organisation.kind == OrganisationKind.municipality)
+        .where(Organisation.municipality_code.is_not(None))  # type: ignore[union-attr]
+        .order_by(User.id)
+    ).all()
+    for user, code in managers:
+        if user.email:
+            found.setdefault(code, {})[user.id] = Recipient(user.id, user.name, user.email)
+    coordinators = db.exec(
+        select(User, Delegation.municipality_code)
+        .join(Delegation, Delegation.organisation_id == User.organisation_id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.coordinator, User.active == True)  # noqa: E712
+        .where(*_valid_on(day))
+        .order_by(User.id)
+    ).all()
+    for user, code in coordinators:
+        if user.email:
+            found.setdefault(code, {}).setdefault(
+                user.id, Recipient(user.id, user.name, user.email, via_cooperative=True))
+    return {code: list(people.values()) for code, people in found.items()}
+
+
+def recipients(db: Session, municipality_code: str, day: dt.date | None = None) -> list[Recipient]:
+    return recipients_by_municipality(db, day).get(municipality_code, [])
+
+
+def cbs_reviewers(db: Session) -> list[Recipient]:
+    users = db.exec(
+        select(User).join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.cbs_reviewer, User.active == True)  # noqa: E712
+        .order_by(User.id)
+    ).all()
+    return [Recipient(u.id, u.name, u.email) for u in users if u.email]
+
+
+def delegating_municipalities(db: Session, day: dt.date | None = None) -> set[str]:
+    day = day or clock.today()
+    return set(db.exec(select(Delegation.municipality_code).where(*_valid_on(day))).all())
+
+
+def current_deliveries(db: Session, period_code: str) -> dict[str, Delivery]:
+    """The latest delivery per municipality for a period: the one that counts."""
+    rows = db.exec(
+        select(Delivery).where(Delivery.period_code == period_code)
+        .order_by(Delivery.received_at, Delivery.id)
+    ).all()
+    return {d.municipality_code: d for d in rows}
+
+
+def effective_status(delivery: Delivery) -> DeliveryStatus:
+    """The technical verdict, after a CBS override if there is one."""
+    return delivery.override_status or delivery.status
+
+
+def approved_municipalities(db: Session, period_code: str) -> set[str]:
+    return {code for code, d in current_deliveries(db, period_code).items()
+            if effective_status(d) == DeliveryStatus.approved}
+
+
+# --- the outbox ---------------------------------------------------------------------------
+
+
+def queue_mail(
+    db: Session,
+    *,
+    key: str,
+    recipient: Recipient,
+    mail: mail_templates.Mail,
+    municipality_code: str | None,
+) -> bool:
+    """Put a mail in the outbox unless one with this key exists. True when it was added."""
+    if db.exec(select(OutboxMail.id).where(OutboxMail.key == key)).first() is not None:
+        return False
+    row = OutboxMail(
+        key=key, recipient=recipient.address, subject=mail.subject, body_text=mail.text,
+        body_html=mail.html, municipality_code=municipality_code, created_at=clock.now(),
+    )
+    try:
+        with db.begin_nested():
+            db.add(row)
+    except IntegrityError:
+        return False  # a concurrent writer queued the same key first
+    return True
+
+
+def _municipality_name(db: Session, code: str) -> str:
+    municipality = db.get(Municipality, code)
+    return municipality.name if municipality else code
+
+
+def claim_event(db: Session, key: str, period_code: str) -> bool:
+    """Record a one-off event; False when it was already recorded (by us or a rival)."""
+    if db.exec(select(PeriodEvent.id).where(PeriodEvent.key == key)).first() is not None:
+        return False
+    try:
+        with db.begin_nested():
+            db.add(PeriodEvent(key=key, period_code=period_code, happened_at=clock.now()))
+    except IntegrityError:
+        return False
+    return True
+
+
+# --- reports (called by the deliveries service, inside its transaction) --------------------
+
+
+def technical_report_ready(db: Session, delivery: Delivery, report: Report) -> None:
+    """Queue 'technisch rapport beschikbaar' to the municipality's recipients."""
+    code = delivery.municipality_code
+    name = _municipality_name(db, code)
+    period = db.get(ReportingPeriod, delivery.period_code)
+    approved = report.status == ReportStatus.approved
+    verdict = report.status.value if report.status in (ReportStatus.approved, ReportStatus.rejected) \
+        else "in behandeling"
+    for person in recipients(db, code):
+        mail = mail_templates.technical_report_ready(
+            name=person.name, municipality_code=code, municipality_name=name,
+            period_code=delivery.period_code, filename=delivery.filename,
+            received_at=delivery.received_at, verdict=verdict, approved=approved,
+            records_read=delivery.records_read, records_valid=delivery.records_valid,
+            records_with_errors=delivery.records_with_errors,
+            delivery_closes_on=period.delivery_closes_on if period else None,
+            via_cooperative=person.via_cooperative,
+        )
+        queue_mail(db, key=f"technical-report/{delivery.id}/user-{person.user_id}",
+                   recipient=person, mail=mail, municipality_code=code)
+
+
+def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> None:
+    """Queue 'op orde rapport beschikbaar'. A report held for CBS review is not ready yet, so
+    nothing is queued then; call again when CBS releases it."""
+    if report.kind != ReportKind.readiness or report.status in service_levels.OPEN_STATUSES:
+        return
+    code = delivery.municipality_code
+    name = _municipality_name(db, code)
+    for person in recipients(db, code):
+        mail = mail_templates.readiness_report_ready(
+            name=person.name, municipality_code=code, municipality_name=name,
+            period_code=delivery.period_code, filename=delivery.filename,
+            received_at=delivery.received_at, via_cooperative=person.via_cooperative,
+        )
+        queue_mail(db, key=f"readiness-report/{delivery.id}/user-{person.user_id}",
+                   recipient=person, mail=mail, municipality_code=code)
+
+
+# --- windows (called by the scheduler) ----------------------------------------------------
+
+
+def delivery_window_opened(db: Session, period: ReportingPeriod) -> int:
+    """Queue 'U kunt starten met aanleveren' for every municipality with recipients."""
+    queued = 0
+    for code, people in sorted(recipients_by_municipality(db).items()):
+        name = _municipality_name(db, code)
+        for person in people:
+            mail = mail_templates.delivery_window_opened(
+                name=person.name, municipality_code=code, municipality_name=name,
+                period_code=period.code, opens_on=period.delivery_opens_on,
+                closes_on=period.delivery_closes_on, via_cooperative=person.via_cooperative,
+            )
+            queued += queue_mail(db, key=f"delivery-window-opened/{period.code}/{code}/user-{person.user_id}",
+                                 recipient=person, mail=mail, municipality_code=code)
+    return queued
+
+
+def reminders_due(db: Session, today: dt.date) -> int:
+    """On the reminder day of an open delivery window (settings.reminder_working_days working
+    days before it closes), once per period: remind every municipality whose current delivery
+    is not approved."""
+    queued = 0
+    for period in periods.all_periods(db):
+        if not periods.delivery_open(period, today) or periods.reminder_date(period) > today:
+            continue
+        if not claim_event(db, f"reminder/{period.code}", period.code):
+            continue
+        current = current_deliveries(db, period.code)
+        for code, people in sorted(recipients_by_municipality(db, today).items()):
+            delivery = current.get(code)
+            if delivery is not None and effective_status(delivery) == DeliveryStatus.approved:
+                continue
+            name = _municipality_name(db, code)
+            for person in people:
+                mail = mail_templates.reminder(
+                    name=person.name, municipality_code=code, municipality_name=name,
+                    period_code=period.code, closes_on=period.delivery_closes_on,
+                    has_delivery=delivery is not None, via_cooperative=person.via_cooperative,
+                )
+                queued += queue_mail(db, key=f"reminder/{period.code}/{code}/user-{person.user_id}",
+                                     recipient=person, mail=mail, municipality_code=code)
+    return queued
+
+
+def withdrawal_window_opened(db: Session, period: ReportingPeriod) -> int:
+    """Queue 'intrekperiode geopend' for municipalities with an approved delivery in the period
+    (only their figures get published, so only they have something to withdraw)."""
+    queued = 0
+    today = clock.today()
+    delegating = delegating_municipalities(db, today)
+    approved = approved_municipalities(db, period.code)
+    for code, people in sorted(recipients_by_municipality(db, today).items()):
+        if code not in approved:
+            continue
+        name = _municipality_name(db, code)
+        for person in people:
+            mail = mail_templates.withdrawal_window_opened(
+                name=person.name, municipality_code=code, municipality_name=name,
+                period_code=period.code, opens_on=period.withdrawal_opens_on,
+                closes_on=period.withdrawal_closes_on, delegating=code in delegating,
+                via_cooperative=person.via_cooperative,
+            )
+            queued += queue_mail(db, key=f"withdrawal-window-opened/{period.code}/{code}/user-{person.user_id}",
+                                 recipient=person, mail=mail, municipality_code=code)
+    return queued
+
+
+# --- CBS ----------------------------------------------------------------------------------
+
+
+def cbs_decision(db: Session, municipality_code: str, subject: str, text: str, key: str) -> int:
+    """Queue a mail about a CBS decision (override, release, form withdrawal). `key` names the
+    decision (e.g. 'override/123'); one mail per recipient per key."""
+    name = _municipality_name(db, municipality_code)
+    queued = 0
+    for person in recipients(db, municipality_code):
+        mail = mail_templates.cbs_decision(
+            name=person.name, municipality_code=municipality_code, municipality_name=name,
+            subject=subject, text=text, via_cooperative=person.via_cooperative,
+        )
+        queued += queue_mail(db, key=f"cbs-decision/{key}/user-{person.user_id}", recipient=person,
+                             mail=mail, municipality_code=municipality_code)
+    return queued
+
+
+def cbs_digest(db: Session, today: dt.date, now: dt.datetime | None = None) -> int:
+    """On a working day, queue one digest per CBS reviewer of the reports that are overdue or
+    due today / the next working day. Nothing to report, no mail."""
+    if not clock.is_working_day(today):
+        return 0
+    now = now or clock.now()
+    overdue = service_levels.overdue_reports(db, now=now)
+    due = service_levels.due_soon_reports(db, now=now)
+    if not overdue and not due:
+        return 0
+    rows = []
+    for row in overdue + due:
+        if row.overdue:
+            standing = f"{row.working_days_late} werkdag(en) te laat"
+        elif clock.to_local(row.due_at).date() == today:
+            standing = "vandaag af"
+        else:
+            standing = "volgende werkdag af"
+        rows.append([f"{row.municipality_name} ({row.municipality_code})", row.period_code,
+                     row.kind_label, row.status.value, clock.format_local(row.due_at), standing])
+    queued = 0
+    for person in cbs_reviewers(db):
+        mail = mail_templates.cbs_digest(name=person.name, day=today, rows=rows,
+                                         overdue=len(overdue), due=len(due))
+        queued += queue_mail(db, key=f"cbs-digest/{today.isoformat()}/user-{person.user_id}",
+                             recipient=person, mail=mail, municipality_code=None)
+    return queued
