@@ -18,10 +18,18 @@ from cbs_monitor.protocol.spec_wmo_v1 import (
     PRODUCT_CATEGORIES,
     SPEC_WMO_V1,
 )
-from cbs_monitor.protocol.validator import validate_upload
+from cbs_monitor.protocol.readiness import ComparisonRow, ReadinessResult, build_readiness
+from cbs_monitor.protocol.sample import generate_sample
+from cbs_monitor.protocol.validator import compute_figures, readiness_figures, validate_upload
 
 __all__ = [
     "AFGEKEURD",
+    "ComparisonRow",
+    "ReadinessResult",
+    "build_readiness",
+    "compute_figures",
+    "generate_sample",
+    "readiness_figures",
     "END_REASONS",
     "FINANCING_FORMS",
     "GOEDGEKEURD",

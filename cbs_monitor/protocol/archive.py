@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from cbs_monitor.protocol.spec import ProtocolSpec
 
-BLOCK_SIZE = 4 * 1024 * 1024
+BLOCK_SIZE = 2 * 1024 * 1024
 # Magic numbers of archives that may hide behind a .csv/.txt entry name.
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"7z\xbc\xaf\x27\x1c", b"Rar!", b"BZh", b"\xfd7zXZ")
 _DRIVE = re.compile(r"^[A-Za-z]:")

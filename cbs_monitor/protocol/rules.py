@@ -15,7 +15,6 @@ CROSS_ROW_KINDS = frozenset({"duplicate_row", "duplicate_key"})
 VALID = "__valid"
 IN_PERIOD = "__in_period"
 ERROR = "__error"
-ROW_HASH = "__row_hash"
 KEY_HASH = "__key_hash"
 
 

@@ -15,6 +15,10 @@ from collections.abc import Iterator
 import polars as pl
 
 LINE = "__line"
+# A hash of the record's fields joined by the delimiter: equal rows, equal hash. It is computed
+# here because the raw line of a clean file already is that join, which is cheap to hash.
+ROW_HASH = "__row_hash"
+_ROW_SEED = 0x5EED
 BOM = b"\xef\xbb\xbf"
 # Carry at most this much without a safe place to cut before cutting anyway: a file with an
 # unclosed quote is broken, and holding the rest of it in one piece would only cost memory.
@@ -31,8 +35,8 @@ class Chunk:
 
 @dataclasses.dataclass
 class ParsedChunk:
-    # LINE (Int64) plus one String column per spec column; "" means not filled. Only rows with
-    # the right number of fields are in it.
+    # LINE (Int64), ROW_HASH (UInt64) and one String column per spec column; "" means not
+    # filled. Only rows with the right number of fields are in it.
     frame: pl.DataFrame
     records: int = 0
     bad_field_count: int = 0
@@ -144,6 +148,7 @@ def parse_chunk(chunk: Chunk, columns: tuple[str, ...], delimiter: str, quote: s
         lines.filter(pl.col("n") == expected)
         .select(
             pl.col(LINE),
+            pl.col("l").hash(_ROW_SEED).alias(ROW_HASH),
             pl.col("l").str.split_exact(delimiter, expected).struct.rename_fields(list(columns)).alias("f"),
         )
         .unnest("f")
@@ -210,9 +215,13 @@ def _parse_with_csv(
         data = {LINE: pl.Series(line_numbers, dtype=pl.Int64)}
         for name, values in zip(columns, zip(*rows)):
             data[name] = pl.Series(values, dtype=pl.String)
-        parsed.frame = pl.DataFrame(data)
+        parsed.frame = pl.DataFrame(data).select(
+            pl.col(LINE),
+            pl.concat_str(list(columns), separator=delimiter).hash(_ROW_SEED).alias(ROW_HASH),
+            *columns,
+        )
     return parsed
 
 
 def empty_frame(columns: tuple[str, ...]) -> pl.DataFrame:
-    return pl.DataFrame(schema={LINE: pl.Int64, **{name: pl.String for name in columns}})
+    return pl.DataFrame(schema={LINE: pl.Int64, ROW_HASH: pl.UInt64, **{name: pl.String for name in columns}})

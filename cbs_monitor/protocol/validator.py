@@ -13,7 +13,7 @@ import polars as pl
 
 from cbs_monitor.protocol import rules as r
 from cbs_monitor.protocol.archive import Refusal, Source, base_name, format_bytes, open_sources, suffix
-from cbs_monitor.protocol.figures import COMPACT_SCHEMA, compute_from_compact
+from cbs_monitor.protocol.figures import ReadinessFigures, compact_schema, compute_from_compact, empty_compact
 from cbs_monitor.protocol.periods import Period
 from cbs_monitor.protocol.result import (
     AFGEKEURD,
@@ -26,11 +26,11 @@ from cbs_monitor.protocol.result import (
 )
 from cbs_monitor.protocol.spec import BESTAND, FOUT, ProtocolSpec
 from cbs_monitor.protocol.spec_wmo_v1 import SPEC_WMO_V1
-from cbs_monitor.protocol.tabular import LINE, iter_chunks, parse_chunk, parse_header, split_header
+from cbs_monitor.protocol.tabular import LINE, ROW_HASH, iter_chunks, parse_chunk, parse_header, split_header
 
 log = logging.getLogger(__name__)
 # Fixed seeds: hashes only need to agree within one validation run.
-_ROW_SEED = 0x5EED
+_KEY_SEED = 0x5EED
 _CLIENT_SEED = 0xC11E
 
 
@@ -130,7 +130,7 @@ def _validate(result: TechnicalResult, data: bytes, context: ValidationContext, 
     result.records_valid = result.records_read - result.records_with_errors
 
     for period_code, frames in compact_by_period.items():
-        frame = pl.concat(frames) if frames else pl.DataFrame(schema=COMPACT_SCHEMA)
+        frame = pl.concat(frames) if frames else empty_compact(spec)
         result.figures_by_period[period_code] = compute_from_compact(
             frame, municipality_code=result.municipality_code, period_code=period_code, spec=spec
         )
@@ -223,6 +223,7 @@ class _FileRun:
         self.compact: list[pl.DataFrame] = []
         self.hashes: list[pl.DataFrame] = []
         self._plan = self._build_plan()
+        self.compact_schema = compact_schema(spec)
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -316,38 +317,32 @@ class _FileRun:
         self.records_with_errors += int(totals[-1])
         self.out_of_period += sum(int(t) for k, t in zip(keys, totals) if k in period_keys)
 
-        figures = spec.figures
+        figures, schema = spec.figures, self.compact_schema
         self.compact.append(
             checked.filter(pl.col(r.VALID) & pl.col(r.IN_PERIOD)).select(
                 pl.col(figures.client).hash(_CLIENT_SEED).alias("client"),
-                pl.col(figures.category).alias("category"),
-                pl.col(figures.financing).alias("financing"),
+                pl.col(figures.category).cast(schema["category"]).alias("category"),
+                pl.col(figures.financing).cast(schema["financing"]).alias("financing"),
                 r.effective_start(spec).alias("start"),
                 pl.col(r.date_col(figures.end)).alias("end"),
-                pl.when(r.filled(figures.reason)).then(pl.col(figures.reason)).alias("reason"),
+                pl.when(r.filled(figures.reason)).then(pl.col(figures.reason)).cast(schema["reason"]).alias("reason"),
             )
         )
-        if self._hash_exprs():
-            self.hashes.append(checked.select(LINE, r.ROW_HASH, r.KEY_HASH))
+        self.hashes.append(checked.select(pl.col(LINE).cast(pl.UInt32), ROW_HASH, r.KEY_HASH))
 
     def _hash_exprs(self) -> list[pl.Expr]:
-        kinds = {c.rule.kind for c in self.checks}
-        if not kinds & r.CROSS_ROW_KINDS:
-            return []
         key_rule = next((c.rule for c in self.checks if c.rule.kind == "duplicate_key"), None)
-        row_hash = pl.struct([pl.col(c) for c in self.columns]).hash(_ROW_SEED).alias(r.ROW_HASH)
         if key_rule is None:
-            return [row_hash, pl.lit(None, dtype=pl.UInt64).alias(r.KEY_HASH)]
+            return [pl.lit(None, dtype=pl.UInt64).alias(r.KEY_HASH)]
         parts = r.key_columns(self.spec, key_rule)
         complete = pl.all_horizontal([p.is_not_null() & (p.cast(pl.String) != "") for p in parts])
-        key_hash = pl.when(complete).then(pl.struct(parts).hash(_ROW_SEED)).alias(r.KEY_HASH)
-        return [row_hash, key_hash]
+        return [pl.when(complete).then(pl.struct(parts).hash(_KEY_SEED)).alias(r.KEY_HASH)]
 
     def _cross_row(self) -> None:
         if not self.hashes:
             return
         table = pl.concat(self.hashes)
-        duplicate_row = ~pl.col(r.ROW_HASH).is_first_distinct()
+        duplicate_row = ~pl.col(ROW_HASH).is_first_distinct()
         duplicate_key = pl.col(r.KEY_HASH).is_not_null() & ~pl.col(r.KEY_HASH).is_first_distinct() & ~duplicate_row
         flags = table.select(LINE, duplicate_row.alias("row"), duplicate_key.alias("key"))
         for check in self.checks:
@@ -391,3 +386,20 @@ class _FileRun:
 def _chain(first, rest):
     yield first
     yield from rest
+
+
+def readiness_figures(result: TechnicalResult, period_code: str | None = None) -> ReadinessFigures | None:
+    """The op-orde figures a technical result carries for a period (default: the delivered one)."""
+    return result.figures_by_period.get(period_code or result.period_code or "")
+
+
+def compute_figures(
+    filename: str,
+    data: bytes,
+    *,
+    spec: ProtocolSpec = SPEC_WMO_V1,
+    period_code: str | None = None,
+    context: ValidationContext | None = None,
+) -> ReadinessFigures | None:
+    """Validate an upload and return its op-orde figures (None when it was refused)."""
+    return readiness_figures(validate_upload(filename, data, context=context, spec=spec), period_code)
