@@ -45,11 +45,11 @@ class Finding:
         """The finding as one Dutch sentence, e.g. "Regel 5, kolom BSN: het BSN voldoet niet aan de elfproef."."""
         where = []
         if self.file:
-            where.append(f"Bestand {self.file}")
+            where.append(f"bestand {self.file}")
         if self.lines:
             shown = ", ".join(str(n) for n in self.lines)
             more = self.count - len(self.lines)
-            label = "Regel" if len(self.lines) == 1 else "Regels"
+            label = "regel" if len(self.lines) == 1 else "regels"
             where.append(f"{label} {shown}" + (f" (en {more} meer)" if more > 0 else ""))
         if self.column:
             where.append(f"kolom {self.column}")
