@@ -163,7 +163,7 @@ def build_readiness(
             if old > 0 and value == 0:
                 reasons.append(f"gedaald naar 0 (t.o.v. {name})")
             elif percent is not None and abs(percent) > change_threshold_percent:
-                reasons.append(f"{percent:+.0f}% t.o.v. {name}".replace(".", ","))
+                reasons.append(f"{percent:+.0f}% t.o.v. {name}")
         row.flagged = bool(reasons)
         row.reason = "; ".join(reasons)
         result.comparisons.append(row)

@@ -1,0 +1,103 @@
+"""Property-based: random bytes and mutated valid files give a report or a clean refusal, never an exception."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cbs_monitor.protocol import TechnicalResult
+from cbs_monitor.protocol.tabular import Chunk, iter_chunks, parse_chunk
+from tests.protocol.conftest import COLUMNS, NAME, check, make_file, make_zip, record
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+BASE_ROWS = [record(i) for i in range(8)]
+BASE = make_file(BASE_ROWS)
+BSNS = {row["BSN"] for row in BASE_ROWS}
+NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
+
+
+def assert_clean(result: TechnicalResult) -> None:
+    assert isinstance(result, TechnicalResult)
+    assert result.status in ("Goedgekeurd", "Afgekeurd")
+    assert "F099" not in {f.code for f in result.findings}, "internal error on bad input"
+    data = result.to_dict()
+    text = json.dumps(data, ensure_ascii=False)
+    assert TechnicalResult.from_dict(json.loads(text)).to_dict() == data
+    shown = json.dumps([f.to_dict() for f in result.findings]) + json.dumps(data["figures_by_period"])
+    assert not NINE_DIGITS.search(shown.replace(result.filename, "")), "a BSN-like number in the output"
+    for finding in result.findings:
+        assert len(finding.lines) <= 10 and finding.count >= len(finding.lines)
+        assert finding.lines == sorted(finding.lines)
+
+
+@SETTINGS
+@given(st.binary(max_size=4000), st.sampled_from([NAME, "MSD.zip", "WMO_0363_2026H1_20260815.txt"]))
+def test_random_bytes(data, name):
+    assert_clean(check(data, name=name))
+
+
+@st.composite
+def mutated(draw):
+    data = bytearray(BASE)
+    for _ in range(draw(st.integers(1, 8))):
+        kind = draw(st.sampled_from(["flip", "insert", "delete", "duplicate_line", "truncate", "quote"]))
+        at = draw(st.integers(0, max(len(data) - 1, 0)))
+        if kind == "flip" and data:
+            data[at] = draw(st.integers(0, 255))
+        elif kind == "insert":
+            data[at:at] = draw(st.binary(min_size=1, max_size=12) | st.sampled_from([b";", b'"', b"\r\n", b"\n", b"\xef\xbb\xbf", b'""']))
+        elif kind == "delete":
+            del data[at : at + draw(st.integers(1, 30))]
+        elif kind == "duplicate_line":
+            lines = bytes(data).split(b"\n")
+            i = draw(st.integers(0, len(lines) - 1))
+            lines.insert(i, lines[i])
+            data = bytearray(b"\n".join(lines))
+        elif kind == "truncate":
+            del data[at:]
+        else:
+            data[at:at] = b'"'
+    return bytes(data)
+
+
+@SETTINGS
+@given(mutated())
+def test_mutated_valid_files(data):
+    result = check(data)
+    assert_clean(result)
+    for finding in result.findings:
+        for bsn in BSNS:
+            assert bsn not in finding.message
+
+
+@SETTINGS
+@given(mutated(), st.booleans())
+def test_mutated_files_inside_a_zip(data, stored):
+    import zipfile
+
+    archive = make_zip([(NAME, data)], method=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+    assert_clean(check(archive, name="MSD.zip"))
+
+
+@SETTINGS
+@given(mutated(), st.integers(0, 50))
+def test_mutated_zip_archives(data, cut):
+    archive = bytearray(make_zip([(NAME, data)]))
+    if archive:
+        archive[cut % len(archive)] ^= 0xFF
+    assert_clean(check(bytes(archive), name="MSD.zip"))
+
+
+@SETTINGS
+@given(mutated(), st.integers(1, 400))
+def test_chunking_never_loses_or_invents_lines(data, block):
+    """However a file is cut into blocks, every line lands in exactly one chunk, in order."""
+    pieces = [data[i : i + block] for i in range(0, len(data), block)] or [b""]
+    chunks = list(iter_chunks(iter(pieces)))
+    assert b"".join(c.data for c in chunks) == data.removeprefix(b"\xef\xbb\xbf")
+    for chunk in chunks:
+        parsed = parse_chunk(chunk, COLUMNS, ";", '"', 10)
+        assert parsed.frame.height <= parsed.records
