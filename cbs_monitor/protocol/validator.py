@@ -169,6 +169,9 @@ def _check_names(
             continue
         code = match["municipality"]
         period = Period(int(match["year"]), int(match["half"]))
+        if period.year < 1:  # year 0000 has no calendar dates
+            problems.append(("filename", {"example": spec.filename_example}, entry))
+            continue
         created = _date(match["created"])
         if created is None or created > context.upload_date:
             problems.append(("created_date", {}, entry))
@@ -178,7 +181,7 @@ def _check_names(
             problems.append(("not_allowed", {"municipality": code}, entry))
         if context.open_period_codes is not None and period.code not in context.open_period_codes:
             problems.append(("window_closed", {"period": period.code}, entry))
-        if period.year < 1 or created is None:
+        if created is None:
             continue
         deliveries.append(_Delivery(source, r.FileFacts(code, period, created)))
     if is_zip and deliveries and not problems:

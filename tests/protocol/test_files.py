@@ -27,7 +27,8 @@ def test_size_limit_is_refused_and_just_under_is_read():
 
 
 @pytest.mark.parametrize("name", ["data.csv", "WMO_363_2026H1_20260815.csv", "WMO_0363_2026H3_20260815.csv",
-                                  "WMO_0363_2026H1_2026081.csv", "WMO_0363_2026H1_20260815.csv.exe.csv2"])
+                                  "WMO_0363_2026H1_2026081.csv", "WMO_0363_2026H1_20260815.csv.exe.csv2",
+                                  "WMO_0363_0000H1_20260815.csv"])
 def test_name_pattern(name):
     result = check(make_file(valid_rows(3)), name=name)
     assert result.refused and codes(result) & {"F001", "F003"}

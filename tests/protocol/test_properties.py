@@ -39,6 +39,15 @@ def test_random_bytes(data, name):
     assert_clean(check(data, name=name))
 
 
+NAMES = st.from_regex(r"(?i)WMO_[0-9]{4}_[0-9]{4}H[0-3]_[0-9]{8}\.(csv|txt|zip|CSV)", fullmatch=True)
+
+
+@SETTINGS
+@given(NAMES | st.text(max_size=60))
+def test_any_file_name(name):
+    assert_clean(check(BASE, name=name))
+
+
 @st.composite
 def mutated(draw):
     data = bytearray(BASE)
