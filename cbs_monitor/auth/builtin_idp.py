@@ -44,7 +44,8 @@ from starlette.routing import Route
 from cbs_monitor import db, routes
 from cbs_monitor.auth.html import NO_STORE, esc
 from cbs_monitor.auth.oidc_client import ProviderConfig
-from cbs_monitor.models import Organisation, User, UserRole
+from cbs_monitor.models import Identity, Organisation, User, UserRole
+from cbs_monitor.services import accounts
 from cbs_monitor.services.demo_data import BUILTIN_ISSUER
 from cbs_monitor.settings import Settings, get_settings
 
@@ -113,6 +114,7 @@ class TestIdentity:
     organisation_name: str = ""
     name: str = ""
     roles: str = ""
+    first_login: bool = False  # not linked yet: the portal will ask for a verification code
 
     @property
     def key(self) -> str:
@@ -126,13 +128,14 @@ def test_identities() -> list[TestIdentity]:
         roles: dict[int, list[str]] = defaultdict(list)
         for r in s.exec(select(UserRole)):
             roles[r.user_id].append(r.role.value)
+        linked = set(s.exec(select(Identity.user_id).where(Identity.issuer == ISSUER_ALIAS)).all())
         found = []
         for user in s.exec(select(User).where(User.active.is_(True))):
             org = orgs.get(user.organisation_id)
             if org is None:
                 continue
             found.append(TestIdentity(user.employee_id, org.identifier, org.name, user.name,
-                                      ", ".join(sorted(roles[user.id]))))
+                                      ", ".join(sorted(roles[user.id])), first_login=user.id not in linked))
     found.sort(key=lambda i: (i.organisation_name, i.name))
     return found
 
@@ -517,6 +520,7 @@ input[type=text] { padding: 0.4rem 0.5rem; border: 1px solid #9a8fa6; border-rad
 label { font-weight: 600; display: block; margin: 0.5rem 0 0.2rem; }
 .error { border-left: 4px solid #d52b1e; background: #fdf0ef; padding: 0.6rem 0.9rem; }
 .muted { color: #5d5566; font-size: 0.9rem; }
+.hint { color: #7a3e00; font-size: 0.85rem; margin-top: 0.15rem; }
 button:focus-visible, input:focus-visible { outline: 3px solid #ffb612; outline-offset: 2px; }
 """
 
@@ -541,10 +545,17 @@ def _chooser_page(params: dict, error: str = "") -> HTMLResponse:
     hidden = _hidden(params)
     rows = []
     for identity in test_identities():
+        hint = ""
+        if identity.first_login:
+            hint = "Eerste inlog: het portaal vraagt een verificatiecode"
+            if (identity.employee_id, identity.organisation_identifier) == (
+                    accounts.DEMO_CODE_EMPLOYEE_ID, accounts.DEMO_CODE_ORGANISATION):
+                hint += f" (democode {accounts.DEMO_VERIFICATION_CODE})"
+            hint = f"<div class='hint'>{esc(hint)}</div>"
         rows.append(
             f"<tr><td>{esc(identity.organisation_name)}<div class='muted'>{esc(identity.organisation_identifier)}"
             f"</div></td><td>{esc(identity.name)}<div class='muted'>{esc(identity.employee_id)}</div></td>"
-            f"<td>{esc(identity.roles)}</td><td><form method='post' action='{AUTHORIZE}'>{hidden}"
+            f"<td>{esc(identity.roles)}{hint}</td><td><form method='post' action='{AUTHORIZE}'>{hidden}"
             f"<input type='hidden' name='identity' value='{esc(identity.key)}'>"
             f"<button type='submit' id='kies-{esc(identity.employee_id)}' data-employee-id='{esc(identity.employee_id)}'"
             f" aria-label='Inloggen als {esc(identity.name)} ({esc(identity.organisation_name)})'>Inloggen</button>"

@@ -63,6 +63,17 @@ def test_first_login_with_the_demo_code(client):
     assert second.headers["location"] == routes.HOME
 
 
+def test_chooser_tells_which_identities_need_a_code(client):
+    _, params = client.start()
+    page = client.get("/idp/authorize", params=params).text
+    assert "TESTOMGEVING" in page
+    assert page.count("Eerste inlog") == 1 and "democode DEMO-2026" in page
+    client.login("daan.visser")
+    client.submit_code(accounts.DEMO_VERIFICATION_CODE)
+    _, params = client.start()
+    assert "Eerste inlog" not in client.get("/idp/authorize", params=params).text
+
+
 def test_five_wrong_codes_block(client, browser_factory):
     client.login("daan.visser")
     csrf = client.verification_csrf()

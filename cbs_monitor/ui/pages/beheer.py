@@ -390,29 +390,35 @@ def _organisations_tab() -> rx.Component:
     )
 
 
+def _muted(text) -> rx.Component:
+    return rx.el.div(text, color=theme.TEXT_MUTED, font_size="0.85rem")
+
+
 def _user_row(u: rx.Var) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(u["name"], rx.el.div(u["email"], color=theme.TEXT_MUTED, font_size="0.85rem")),
+        rx.el.td(u["name"], _muted(u["email"]), _muted(u["employee_id"])),
         rx.el.td(u["organisation"]),
-        rx.el.td(u["employee_id"]),
         rx.el.td(u["roles"]),
-        rx.el.td(u["status"], rx.el.div(u["linked"], color=theme.TEXT_MUTED, font_size="0.85rem")),
-        rx.el.td(u["code_text"]),
+        rx.el.td(u["status"], _muted(u["linked"]), _muted(rx.el.span("code: ", u["code_text"]))),
         rx.el.td(
-            rx.hstack(
-                rx.button("Verificatiecode uitgeven", size="1", on_click=BeheerState.issue_code(u["id"]),
-                          disabled=u["active"] == "", id="code-" + u["employee_id"]),
+            rx.flex(
+                rx.button("Code uitgeven", size="1", on_click=BeheerState.issue_code(u["id"]),
+                          disabled=u["active"] == "", id="code-" + u["employee_id"],
+                          aria_label="Verificatiecode uitgeven voor " + u["name"]),
                 rx.button("Rollen", size="1", variant="outline", on_click=BeheerState.edit_roles_of(u["id"]),
-                          id="rollen-" + u["employee_id"]),
+                          id="rollen-" + u["employee_id"], aria_label="Rollen wijzigen van " + u["name"]),
                 rx.cond(
                     u["active"] == "1",
                     rx.button("Deactiveren", size="1", color_scheme="red", variant="outline",
-                              on_click=BeheerState.set_active(u["id"], False), id="deactiveren-" + u["employee_id"]),
+                              on_click=BeheerState.set_active(u["id"], False), id="deactiveren-" + u["employee_id"],
+                              aria_label="Deactiveren: " + u["name"]),
                     rx.button("Activeren", size="1", variant="outline",
-                              on_click=BeheerState.set_active(u["id"], True), id="activeren-" + u["employee_id"]),
+                              on_click=BeheerState.set_active(u["id"], True), id="activeren-" + u["employee_id"],
+                              aria_label="Activeren: " + u["name"]),
                 ),
-                wrap="wrap", spacing="2",
-            )
+                wrap="wrap", gap="2",
+            ),
+            min_width="11rem",
         ),
     )
 
@@ -457,7 +463,7 @@ def _users_tab() -> rx.Component:
         _issued_code(),
         _role_editor(),
         rx.box(
-            data_table(["Naam", "Organisatie", "Medewerkernummer", "Rollen", "Status", "Verificatiecode", "Acties"],
+            data_table(["Gebruiker", "Organisatie", "Rollen", "Status", "Acties"],
                        BeheerState.users, _user_row, id="gebruikers-tabel"),
             overflow_x="auto", width="100%",
         ),
