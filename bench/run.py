@@ -1,10 +1,9 @@
-"""`make bench`: our validator against a bare csv.reader pass (the floor) and frictionless, same bytes.
+"""`make bench`: our validator against a bare csv.reader pass (the floor) and frictionless, on the same bytes."""
 
-Cases: a generated delivery just under the 2.5 MB upload limit, and a ZIP at the 50 MB
-uncompressed limit. Every measurement runs in a fresh subprocess (median of several runs) so the
-peak memory (ru_maxrss) belongs to that measurement alone. frictionless runs in bench/.venv
-(bench/requirements.txt); without it that column is skipped.
-"""
+# Cases: a generated delivery just under the 2.5 MB upload limit, and a ZIP at the 50 MB
+# uncompressed limit. Every measurement runs in a fresh subprocess (median of several runs) so
+# the peak memory (VmHWM) belongs to that measurement alone. frictionless runs in bench/.venv
+# (bench/requirements.txt); without it that column is skipped.
 
 from __future__ import annotations
 

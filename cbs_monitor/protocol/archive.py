@@ -1,9 +1,4 @@
-"""The uploaded bytes as one or more text sources: a plain file, or ZIP entries behind every guard of §2.
-
-A ZIP is never unpacked to disk or wholly into memory: entries are decompressed in blocks, and the
-real decompressed size is counted against the limits while reading, because the sizes in a ZIP's
-directory are written by whoever made it.
-"""
+"""The uploaded bytes as one or more text sources: a plain file, or ZIP entries behind every guard of §2."""
 
 from __future__ import annotations
 
@@ -16,6 +11,10 @@ from collections.abc import Callable, Iterator
 
 from cbs_monitor.protocol.spec import ProtocolSpec
 
+# A ZIP is never unpacked to disk or wholly into memory: entries are decompressed in blocks of
+# this size, and the real decompressed size is counted against the limits while reading, because
+# the sizes in a ZIP's directory are written by whoever made it. 2 MB balances speed (fewer,
+# larger polars batches) against peak memory (measured: 1 MB 1.5 s/206 MB, 4 MB 1.0 s/253 MB).
 BLOCK_SIZE = 2 * 1024 * 1024
 # Magic numbers of archives that may hide behind a .csv/.txt entry name.
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"7z\xbc\xaf\x27\x1c", b"Rar!", b"BZh", b"\xfd7zXZ")

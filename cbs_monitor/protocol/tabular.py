@@ -1,9 +1,8 @@
-"""Delimited text to a table of string fields with file line numbers, fast for clean files and exact for odd ones.
+"""Delimited text to a table of string fields with file line numbers, fast for clean files and exact for odd ones."""
 
-Clean files (no quotes, or quotes only around whole fields without separators inside) are split
-by polars in bulk. Anything else (quoted separators or line breaks, stray quotes) goes through
-Python's csv module, which defines what the file means; both paths give the same table.
-"""
+# Clean files (no quotes, or quotes only around whole fields without separators inside) are
+# split by polars in bulk. Anything else (quoted separators or line breaks, stray quotes) goes
+# through Python's csv module, which defines what the file means; both paths give the same table.
 
 from __future__ import annotations
 
