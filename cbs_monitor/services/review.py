@@ -802,6 +802,12 @@ def default_period(db: Session) -> str | None:
     return every[0].code if every else None
 
 
+
+def default_withdrawal_period(db: Session) -> str | None:
+    """The period a form withdrawal is most likely about: the open withdrawal window, else the desk's."""
+    open_now = periods.open_withdrawal_periods(db)
+    return open_now[0].code if open_now else default_period(db)
+
 # --- export ---------------------------------------------------------------------------------
 
 EXPORT_KIND = "cbs_overzicht"

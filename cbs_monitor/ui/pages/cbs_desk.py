@@ -38,7 +38,7 @@ STATUS_IDS = {
 # --- shared by both CBS pages -------------------------------------------------------------
 
 
-def reviewer(state: rx.State) -> tuple[Actor | None, rx.event.EventSpec | None]:
+def reviewer(state: rx.State) -> tuple[Actor | None, object]:
     """The CBS reviewer behind this event, from the server-side session; else where to send them."""
     context = resolve_context(state)
     if context is None:
@@ -63,10 +63,13 @@ def overdue_badge() -> rx.Component:
     return rx.badge("te laat", color_scheme="red", variant="solid", size="1")
 
 
-def report_due_cell(status: rx.Var, when: rx.Var, due: rx.Var, overdue: rx.Var) -> rx.Component:
-    """A report in a table cell: status and date, or the service-level deadline while it is owed."""
+def report_due_cell(status: rx.Var | None, when: rx.Var, due: rx.Var, overdue: rx.Var) -> rx.Component:
+    """A report in a table cell: status (unless shown elsewhere) and date, or the service-level deadline
+    while it is owed."""
+    first = [] if status is None else [
+        rx.cond(status != "", rx.text(status, font_size="0.85rem"), rx.text("—", color=theme.TEXT_MUTED))]
     return rx.vstack(
-        rx.cond(status != "", rx.text(status, font_size="0.85rem"), rx.text("—", color=theme.TEXT_MUTED)),
+        *first,
         rx.cond(when != "", rx.text(when, font_size="0.8rem", color=theme.TEXT_MUTED)),
         rx.cond(
             due != "",
@@ -207,10 +210,13 @@ class CbsDeskState(rx.State):
         self.overdue_count = counts.overdue
         self.held_count = counts.held
 
-    def _filter_changed(self):
+    def _filter_changed(self, **changes):
+        """Apply new filter values (only for a reviewer) and show their first page."""
         actor, away = reviewer(self)
         if actor is None:
             return away
+        for name, value in changes.items():
+            setattr(self, name, value)
         self.page = 1
         return self._refresh(actor)
 
@@ -231,36 +237,30 @@ class CbsDeskState(rx.State):
         if status and status not in review.STATUSES:
             self.error = "Onbekende status."
             return
-        self.status_filter = status
-        return self._filter_changed()
+        return self._filter_changed(status_filter=status)
 
     @rx.event
     def toggle_overdue(self):
-        self.overdue_only = not self.overdue_only
-        return self._filter_changed()
+        return self._filter_changed(overdue_only=not self.overdue_only)
 
     @rx.event
     def toggle_held(self):
-        self.held_only = not self.held_only
-        return self._filter_changed()
+        return self._filter_changed(held_only=not self.held_only)
 
     @rx.event
     def choose_sort(self, value: str):
-        if value.lstrip("-") not in review.SORTS:
+        if str(value).lstrip("-") not in review.SORTS:
             self.error = "Onbekende sortering."
             return
-        self.sort = value
-        return self._filter_changed()
+        return self._filter_changed(sort=value)
 
     @rx.event
     def apply_search(self, form: dict):
-        self.search = str(form.get("zoek", ""))[:100]
-        return self._filter_changed()
+        return self._filter_changed(search=str(form.get("zoek", "")).strip()[:100])
 
     @rx.event
     def clear_filters(self):
-        self.status_filter, self.search, self.overdue_only, self.held_only = "", "", False, False
-        return self._filter_changed()
+        return self._filter_changed(status_filter="", search="", overdue_only=False, held_only=False)
 
     @rx.event
     def next_page(self):
@@ -473,7 +473,7 @@ def _filters() -> rx.Component:
                 rx.hstack(
                     rx.el.label("Zoek gemeente", html_for="zoek", class_name="visually-hidden",
                                 style={"position": "absolute", "left": "-9999px"}),
-                    rx.el.input(name="zoek", id="zoek", type="search", placeholder="Naam, code of leverancier",
+                    rx.el.input(name="zoek", id="zoek", type="search", placeholder="Gemeente of code",
                                 default_value=CbsDeskState.search,
                                 style={"padding": "0.4rem 0.6rem", "border": f"1px solid {theme.BORDER}",
                                        "border_radius": "4px", "min_width": "220px"}),

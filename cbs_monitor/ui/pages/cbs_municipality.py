@@ -120,7 +120,7 @@ class CbsMunicipalityState(rx.State):
             self.deliveries = [_delivery_cells(d) for d in file.deliveries]
             self.period_options = [p.code for p in review.period_list(s, actor)]
             if self.withdrawal_period not in self.period_options:
-                self.withdrawal_period = review.default_period(s) or ""
+                self.withdrawal_period = review.default_withdrawal_period(s) or ""
             self._fill_withdrawal(s, actor)
             self.history = [
                 {"when": clock.format_local(h.changed_at), "period": h.period_code, "part": h.part,
@@ -394,22 +394,22 @@ def _report_cell(row: rx.Var, prefix: str, label: str) -> rx.Component:
             spacing="2",
             align="center",
         ),
-        report_due_cell("", row[f"{prefix}_date"], row[f"{prefix}_due"], row[f"{prefix}_overdue"]),
+        report_due_cell(None, row[f"{prefix}_date"], row[f"{prefix}_due"], row[f"{prefix}_overdue"]),
     )
 
 
 def _actions(row: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.cond(row["can_release"] == "1",
-                rx.button("Vrijgeven", size="1", color_scheme="green",
+                rx.button("Vrijgeven", size="1", white_space="nowrap", color_scheme="green",
                           on_click=CbsMunicipalityState.open_action("release", row["ready_id"]),
                           aria_label="Op orde rapport vrijgeven van " + row["filename"])),
         rx.cond(row["can_hold"] == "1",
-                rx.button("Vasthouden", size="1", variant="outline", color_scheme="amber",
+                rx.button("Vasthouden", size="1", white_space="nowrap", variant="outline", color_scheme="amber",
                           on_click=CbsMunicipalityState.open_action("hold", row["ready_id"]),
                           aria_label="Op orde rapport vasthouden van " + row["filename"])),
         rx.cond(row["can_override"] == "1",
-                rx.button("Oordeel wijzigen", size="1", variant="outline",
+                rx.button("Oordeel wijzigen", size="1", white_space="nowrap", variant="outline",
                           on_click=CbsMunicipalityState.open_action("override", row["id"]),
                           aria_label="Technisch oordeel wijzigen van " + row["filename"])),
         spacing="1",
@@ -509,8 +509,8 @@ def _withdrawals() -> rx.Component:
         "Intrekkingen",
         rx.cond(
             CbsMunicipalityState.delegating,
-            notice("Delegerende gemeente (samenwerkingsverband " + CbsMunicipalityState.cooperative + "): "
-                   "zij trekt in via het formulier van CBS. Registreer een ontvangen formulier hieronder.",
+            notice("Delegerende gemeente: levert aan via " + CbsMunicipalityState.cooperative + " en trekt in via "
+                   "het formulier van CBS. Registreer een ontvangen formulier hieronder.",
                    "info", id="delegerend"),
         ),
         rx.hstack(
