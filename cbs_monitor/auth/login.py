@@ -106,6 +106,8 @@ def consume_attempt(db: Session, state: str | None) -> LoginAttempt | None:
 
 def create_pending(db: Session, identity: AuthenticatedIdentity) -> str:
     token = secrets.token_urlsafe(32)
+    for old in db.exec(select(PendingLink).where(PendingLink.created_at < clock.now() - PENDING_MAX_AGE * 48)):
+        db.delete(old)
     db.add(PendingLink(
         token_hash=_hash(token), issuer=identity.issuer, subject=identity.subject,
         organisation_identifier=identity.organisation_identifier, employee_id=identity.employee_id,

@@ -7,7 +7,6 @@ ID-token validation all run against it over real HTTP on loopback."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
 import subprocess

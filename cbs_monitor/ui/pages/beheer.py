@@ -416,9 +416,8 @@ def _user_row(u: rx.Var) -> rx.Component:
                               on_click=BeheerState.set_active(u["id"], True), id="activeren-" + u["employee_id"],
                               aria_label="Activeren: " + u["name"]),
                 ),
-                wrap="wrap", gap="2",
+                direction="column", align="start", gap="1",
             ),
-            min_width="11rem",
         ),
     )
 
