@@ -416,8 +416,9 @@ def _user_row(u: rx.Var) -> rx.Component:
                               on_click=BeheerState.set_active(u["id"], True), id="activeren-" + u["employee_id"],
                               aria_label="Activeren: " + u["name"]),
                 ),
-                direction="column", align="start", gap="1",
+                direction="column", align="stretch", gap="1",
             ),
+            white_space="nowrap",
         ),
     )
 
