@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -47,11 +48,13 @@ class SchedulerService:
         self.holder = holder or lease.new_holder_id()
         self.is_leader = False
         self.last_actions: list[str] = []
+        self.reconciles = 0  # reconciles this instance carried out as the active one
         self.mails_sent = 0
         self._scheduler: AsyncIOScheduler | None = None
         self._inflight: set[asyncio.Future] = set()
         self._reconcile_lock = asyncio.Lock()
         self._stopping = False
+        self._stop_event = threading.Event()  # tells work in a thread to wrap up
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -78,6 +81,7 @@ class SchedulerService:
     async def stop(self) -> None:
         """Stop the jobs, let running work finish, and hand the lease over at once."""
         self._stopping = True
+        self._stop_event.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
@@ -149,6 +153,7 @@ class SchedulerService:
         if self._hold_lease():
             actions = transitions.reconcile()
             self.last_actions = actions
+            self.reconciles += 1
             if actions:
                 log.info("reconcile by %s: %s", self.holder, ", ".join(actions))
         with database.session() as db:
@@ -157,7 +162,7 @@ class SchedulerService:
     def _send_work(self) -> None:
         if not self._hold_lease():
             return
-        sent = mailer.send_pending(None)
+        sent = mailer.send_pending(None, stop=self._stop_event)
         if sent:
             self.mails_sent += sent
             log.info("mail by %s: %d sent", self.holder, sent)

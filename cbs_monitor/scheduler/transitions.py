@@ -143,7 +143,10 @@ def reconcile(now: dt.datetime | None = None) -> list[str]:
                 done.add(step.key)
             except Exception:  # noqa: BLE001 — one failing step must not block the others
                 log.exception("transition %s failed; retried on the next reconcile", step.key)
-    _guarded(done_now, "reminders", lambda db: notifications.reminders_due(db, today))
+    if _guarded(done_now, None, lambda db: notifications.reminders_due(db, today)):
+        with database.session() as db:
+            done_now += [key for key in db.exec(select(PeriodEvent.key).where(
+                PeriodEvent.key.like("reminder/%"))).all() if key not in done]  # type: ignore[union-attr]
     if clock.to_local(now).hour >= DIGEST_HOUR:
         _guarded(done_now, "cbs-digest", lambda db: notifications.cbs_digest(db, today, now))
     _guarded(done_now, "retention",
@@ -151,14 +154,17 @@ def reconcile(now: dt.datetime | None = None) -> list[str]:
     return done_now
 
 
-def _guarded(done_now: list[str], name: str, work: Callable[[Session], int]) -> None:
+def _guarded(done_now: list[str], name: str | None, work: Callable[[Session], int]) -> int:
+    """Run one part in a transaction of its own; a failure is logged and retried next time."""
     try:
         with database.session() as db:
             count = work(db)
-        if count:
-            done_now.append(f"{name}:{count}")
     except Exception:  # noqa: BLE001
-        log.exception("%s failed; retried on the next reconcile", name)
+        log.exception("%s failed; retried on the next reconcile", name or work)
+        return 0
+    if count and name:
+        done_now.append(f"{name}:{count}")
+    return count
 
 
 def transition_moments(all_periods: list[ReportingPeriod]) -> dict[str, dt.datetime]:

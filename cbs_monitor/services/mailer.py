@@ -16,9 +16,13 @@ import os
 import re
 import smtplib
 import ssl
+import threading
 from collections.abc import Iterator
-from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email import charset as email_charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from pathlib import Path
 from typing import Protocol
 
@@ -40,6 +44,9 @@ MAX_RETRY_SECONDS = 6 * 3600
 CLAIM_SECONDS = 300
 BATCH = 100
 
+_UTF8_QP = email_charset.Charset("utf-8")
+_UTF8_QP.body_encoding = email_charset.QP  # readable in a text editor, 7-bit safe for any server
+
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """1, 2, 4, 8 … minutes after the 1st, 2nd, 3rd … failed attempt, at most 6 hours."""
@@ -47,7 +54,7 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage, mail: OutboxMail) -> None: ...
+    def send(self, message: Message, mail: OutboxMail) -> None: ...
 
 
 class EmlFolder:
@@ -60,7 +67,7 @@ class EmlFolder:
         slug = re.sub(r"[^A-Za-z0-9.-]+", "_", mail.key)[:150]
         return self.folder / f"{mail.id:06d}-{slug}.eml"
 
-    def send(self, message: EmailMessage, mail: OutboxMail) -> None:
+    def send(self, message: Message, mail: OutboxMail) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.path_for(mail)
         tmp = target.with_suffix(".tmp")
@@ -92,14 +99,18 @@ class SmtpServer:
             conn.login(s.smtp_user, s.smtp_password)
         return conn
 
-    def send(self, message: EmailMessage, mail: OutboxMail) -> None:
+    def send(self, message: Message, mail: OutboxMail) -> None:
         if self._conn is None:
             try:
                 self._conn = self._connect()
             except (OSError, smtplib.SMTPException) as exc:
                 raise TransportUnavailable(f"{type(exc).__name__}: {exc}") from exc
         try:
-            self._conn.send_message(message)
+            self._conn.send_message(
+                message,
+                from_addr=email.utils.parseaddr(self.settings.mail_from)[1],
+                to_addrs=[email.utils.parseaddr(mail.recipient)[1]],
+            )
         except smtplib.SMTPServerDisconnected:
             self._conn = None
             raise
@@ -124,22 +135,32 @@ def transport_from_settings(settings: Settings | None = None) -> Iterator[Transp
         server.close()
 
 
+def _address(value: str) -> str:
+    """'Naam <adres>' with only the name encoded (RFC 2047) when it is not ASCII."""
+    name, addr = email.utils.parseaddr(value)
+    return email.utils.formataddr((name, addr), charset="utf-8")
+
+
 def build_message(mail: OutboxMail, settings: Settings | None = None,
-                  now: dt.datetime | None = None) -> EmailMessage:
+                  now: dt.datetime | None = None) -> Message:
+    """A multipart/alternative mail (text and HTML, quoted-printable UTF-8).
+
+    Built with the classic MIME classes: the newer EmailMessage API folds a long Subject right
+    after the colon, which readers then show with a leading space."""
     settings = settings or get_settings()
-    message = EmailMessage(policy=SMTP_POLICY)
-    message["From"] = settings.mail_from
-    message["To"] = mail.recipient
-    message["Subject"] = mail.subject
+    message = MIMEMultipart("alternative")
+    message["From"] = _address(settings.mail_from)
+    message["To"] = _address(mail.recipient)
+    message["Subject"] = mail.subject if mail.subject.isascii() else Header(mail.subject, "utf-8")
     message["Date"] = email.utils.format_datetime(clock.to_local(now or clock.now()))
     domain = email.utils.parseaddr(settings.mail_from)[1].rpartition("@")[2] or "cbs-monitor.local"
     # Derived from the key: a resent copy carries the same id, so mail systems can drop it.
     message["Message-ID"] = f"<{hashlib.sha256(mail.key.encode()).hexdigest()[:32]}@{domain}>"
     message["X-CBS-Monitor-Key"] = mail.key
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(mail.body_text)
+    message.attach(MIMEText(mail.body_text, "plain", _UTF8_QP))
     if mail.body_html:
-        message.add_alternative(mail.body_html, subtype="html")
+        message.attach(MIMEText(mail.body_html, "html", _UTF8_QP))
     return message
 
 
@@ -184,14 +205,16 @@ def _log_sent(db: Session, mail: OutboxMail) -> None:
 
 
 def send_pending(db_or_none: Session | None = None, now: dt.datetime | None = None, *,
-                 transport: Transport | None = None, limit: int = BATCH) -> int:
+                 transport: Transport | None = None, limit: int = BATCH,
+                 stop: threading.Event | None = None) -> int:
     """Send the outbox mails that are due; returns how many went out.
 
     With a session it commits that session as it goes (claim, then result, per mail), so pass
-    one with nothing else pending. Without, it opens its own."""
+    one with nothing else pending. Without, it opens its own. `stop` (set on shutdown) ends
+    the batch after the mail in hand, so stopping never waits for a whole batch."""
     if db_or_none is None:
         with database.session() as db:
-            return send_pending(db, now, transport=transport, limit=limit)
+            return send_pending(db, now, transport=transport, limit=limit, stop=stop)
     db = db_or_none
     now = now or clock.now()
     db.commit()  # start from a clean state and do not hold a write lock while talking SMTP
@@ -204,6 +227,8 @@ def send_pending(db_or_none: Session | None = None, now: dt.datetime | None = No
         if transport is None:
             transport = stack.enter_context(transport_from_settings())
         for mail_id in ids:
+            if stop is not None and stop.is_set():
+                break
             if not _claim(db, mail_id, now):
                 continue  # another sender has it, or it was sent meanwhile
             mail = db.get(OutboxMail, mail_id)

@@ -108,23 +108,23 @@ def delegating_municipalities(db: Session, day: dt.date | None = None) -> set[st
     return set(db.exec(select(Delegation.municipality_code).where(*_valid_on(day))).all())
 
 
-def current_deliveries(db: Session, period_code: str) -> dict[str, Delivery]:
-    """The latest delivery per municipality for a period: the one that counts."""
-    rows = db.exec(
-        select(Delivery).where(Delivery.period_code == period_code)
-        .order_by(Delivery.received_at, Delivery.id)
-    ).all()
-    return {d.municipality_code: d for d in rows}
-
-
 def effective_status(delivery: Delivery) -> DeliveryStatus:
     """The technical verdict, after a CBS override if there is one."""
     return delivery.override_status or delivery.status
 
 
+def delivered_municipalities(db: Session, period_code: str) -> dict[str, bool]:
+    """Municipality code -> whether it has an approved delivery for the period. A later rejected
+    file does not undo an approved one: the latest approved delivery is the one that counts."""
+    found: dict[str, bool] = {}
+    for delivery in db.exec(select(Delivery).where(Delivery.period_code == period_code)).all():
+        approved = effective_status(delivery) == DeliveryStatus.approved
+        found[delivery.municipality_code] = found.get(delivery.municipality_code, False) or approved
+    return found
+
+
 def approved_municipalities(db: Session, period_code: str) -> set[str]:
-    return {code for code, d in current_deliveries(db, period_code).items()
-            if effective_status(d) == DeliveryStatus.approved}
+    return {code for code, approved in delivered_municipalities(db, period_code).items() if approved}
 
 
 # --- the outbox ---------------------------------------------------------------------------
@@ -233,25 +233,24 @@ def delivery_window_opened(db: Session, period: ReportingPeriod) -> int:
 
 def reminders_due(db: Session, today: dt.date) -> int:
     """On the reminder day of an open delivery window (settings.reminder_working_days working
-    days before it closes), once per period: remind every municipality whose current delivery
-    is not approved."""
+    days before it closes), once per period: remind every municipality without an approved
+    delivery for the period."""
     queued = 0
     for period in periods.all_periods(db):
         if not periods.delivery_open(period, today) or periods.reminder_date(period) > today:
             continue
         if not claim_event(db, f"reminder/{period.code}", period.code):
             continue
-        current = current_deliveries(db, period.code)
+        delivered = delivered_municipalities(db, period.code)
         for code, people in sorted(recipients_by_municipality(db, today).items()):
-            delivery = current.get(code)
-            if delivery is not None and effective_status(delivery) == DeliveryStatus.approved:
+            if delivered.get(code):
                 continue
             name = _municipality_name(db, code)
             for person in people:
                 mail = mail_templates.reminder(
                     name=person.name, municipality_code=code, municipality_name=name,
                     period_code=period.code, closes_on=period.delivery_closes_on,
-                    has_delivery=delivery is not None, via_cooperative=person.via_cooperative,
+                    has_delivery=code in delivered, via_cooperative=person.via_cooperative,
                 )
                 queued += queue_mail(db, key=f"reminder/{period.code}/{code}/user-{person.user_id}",
                                      recipient=person, mail=mail, municipality_code=code)
@@ -304,9 +303,17 @@ def cbs_digest(db: Session, today: dt.date, now: dt.datetime | None = None) -> i
     due today / the next working day. Nothing to report, no mail."""
     if not clock.is_working_day(today):
         return 0
+    reviewers = cbs_reviewers(db)
+    prefix = f"cbs-digest/{today.isoformat()}/"
+    sent = set(db.exec(select(OutboxMail.key).where(OutboxMail.key.like(prefix + "%"))).all())  # type: ignore[union-attr]
+    reviewers = [p for p in reviewers if f"{prefix}user-{p.user_id}" not in sent]
+    if not reviewers:
+        return 0  # the reconcile runs every minute; today's digest is out already
     now = now or clock.now()
-    overdue = service_levels.overdue_reports(db, now=now)
-    due = service_levels.due_soon_reports(db, now=now)
+    open_rows = service_levels.open_reports(db, now=now)
+    horizon = clock.add_working_days(today, 1)
+    overdue = [r for r in open_rows if r.overdue]
+    due = [r for r in open_rows if not r.overdue and clock.to_local(r.due_at).date() <= horizon]
     if not overdue and not due:
         return 0
     rows = []
@@ -320,9 +327,9 @@ def cbs_digest(db: Session, today: dt.date, now: dt.datetime | None = None) -> i
         rows.append([f"{row.municipality_name} ({row.municipality_code})", row.period_code,
                      row.kind_label, row.status.value, clock.format_local(row.due_at), standing])
     queued = 0
-    for person in cbs_reviewers(db):
+    for person in reviewers:
         mail = mail_templates.cbs_digest(name=person.name, day=today, rows=rows,
                                          overdue=len(overdue), due=len(due))
-        queued += queue_mail(db, key=f"cbs-digest/{today.isoformat()}/user-{person.user_id}",
+        queued += queue_mail(db, key=f"{prefix}user-{person.user_id}",
                              recipient=person, mail=mail, municipality_code=None)
     return queued

@@ -7,6 +7,7 @@ import datetime as dt
 import email
 import email.policy
 import hashlib
+import shutil
 import socket
 import threading
 from pathlib import Path
@@ -93,7 +94,9 @@ class World:
             org = s.exec(select(Organisation).where(Organisation.municipality_code == code)).first()
             if org is None:  # a delegating municipality delivers through the cooperative
                 org = s.exec(select(Organisation).where(Organisation.kind == "samenwerkingsverband")).first()
-            previous = notifications.current_deliveries(s, period).get(code)
+            earlier = s.exec(select(Delivery).where(
+                Delivery.municipality_code == code, Delivery.period_code == period,
+                Delivery.replaced_by_id.is_(None))).all()
             name = filename or f"WMO_{code}_{period}_{clock.today():%Y%m%d}.csv"
             delivery = Delivery(
                 municipality_code=code, period_code=period, organisation_id=org.id, filename=name,
@@ -105,9 +108,10 @@ class World:
             )
             s.add(delivery)
             s.flush()
-            if previous is not None:
-                previous.replaced_by_id = delivery.id
-                s.add(previous)
+            if approved:  # as deliveries.record: the latest approved delivery replaces the rest
+                for old in earlier:
+                    old.replaced_by_id = delivery.id
+                    s.add(old)
             technical = Report(delivery_id=delivery.id, kind=ReportKind.technical, created_at=now,
                                status=ReportStatus.approved if approved else ReportStatus.rejected,
                                due_at=service_levels.technical_due(now))
@@ -171,17 +175,41 @@ def _clean_env(monkeypatch):
     reset_settings()
 
 
-@pytest.fixture
-def world(data_dir, monkeypatch) -> World:
-    """Migrated and seeded (342 municipalities, demo users) on a fixed clock, without periods."""
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory) -> Path:
+    """Migrated and seeded once per session; each test gets its own copy (a file copy costs
+    milliseconds, migrating and seeding 342 municipalities half a second on a busy machine)."""
     from cbs_monitor import db, migrations
     from cbs_monitor.services import demo_data
 
-    migrations.upgrade()
+    folder = tmp_path_factory.mktemp("template") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ENV_TO_CLEAR:
+            mp.delenv(name, raising=False)
+        mp.setenv("CBS_MONITOR_DATA_DIR", str(folder))
+        reset_settings()
+        migrations.upgrade()
+        clock.set_fixed(local(2026, 1, 2, 9))
+        with db.session() as s:
+            demo_data.seed_demo(s)
+            s.execute(delete(ReportingPeriod))
+        with db.get_engine().connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.get_engine().dispose()
+        clock.set_fixed(None)
+    reset_settings()
+    return folder / "cbs_monitor.db"
+
+
+@pytest.fixture
+def world(data_dir, _template_db) -> World:
+    """A migrated database seeded with the demo set-up (342 municipalities, demo users) but no
+    periods, of its own, on a fixed clock (2 January 2026, 09:00)."""
+    from cbs_monitor import db
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_template_db, data_dir / "cbs_monitor.db")
     clock.set_fixed(local(2026, 1, 2, 9))
-    with db.session() as s:
-        demo_data.seed_demo(s)
-        s.execute(delete(ReportingPeriod))
     return World(db=db, data_dir=data_dir)
 
 

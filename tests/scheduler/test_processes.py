@@ -1,0 +1,164 @@
+"""Real processes on one database: `cbs-monitor scheduler` twice at once (one acts), killed and restarted (nothing lost or doubled)."""
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from cbs_monitor.models import Organisation, OrganisationKind, OutboxMail, Role, User, UserRole
+from cbs_monitor.services import lease
+from tests.scheduler.test_time_travel import OPEN_MAILS
+
+ROOT = Path(__file__).resolve().parents[2]
+D = dt.date
+FAST = ["--lease-seconds", "2", "--reconcile-seconds", "0.3", "--send-seconds", "0.1"]
+
+
+class Proc:
+    def __init__(self, log: Path, clock_fixed: str, args: list[str]):
+        self.log = log
+        env = {**os.environ, "CBS_MONITOR_CLOCK_FIXED": clock_fixed, "PYTHONUNBUFFERED": "1"}
+        self._out = open(log, "wb")
+        self.popen = subprocess.Popen(
+            [sys.executable, "-m", "cbs_monitor.cli", "scheduler", *args],
+            stdout=self._out, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+        )
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    @property
+    def holder(self) -> str | None:
+        for line in self.text().splitlines():
+            if "scheduler " in line and " started (" in line:
+                return line.split("scheduler ", 1)[1].split(" started", 1)[0]
+        return None
+
+    @property
+    def active(self) -> bool:
+        return "is now the active instance" in self.text()
+
+    def acted(self) -> bool:
+        return "reconcile by " in self.text() or "mail by " in self.text()
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 20) -> int:
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
+        try:
+            return self.popen.wait(timeout)
+        finally:
+            self._out.close()
+
+    def kill(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(10)
+        self._out.close()
+
+
+@pytest.fixture
+def procs():
+    started: list[Proc] = []
+    yield started
+    for proc in started:  # never leave one running, whatever the test did
+        proc.kill()
+
+
+def wait_for(condition, timeout: float = 30.0, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def sent(world) -> int:
+    with world.db.session() as s:
+        return len(s.exec(select(OutboxMail.id).where(OutboxMail.sent_at.is_not(None))).all())
+
+
+def test_two_scheduler_processes_only_one_acts_and_the_other_takes_over(world, procs, tmp_path):
+    world.add_period("2026H1", (D(2026, 7, 1), D(2026, 8, 31)), (D(2026, 9, 14), D(2026, 9, 25)))
+    a = Proc(tmp_path / "a.log", "2026-07-01T09:00", FAST)
+    b = Proc(tmp_path / "b.log", "2026-07-01T09:00", FAST)
+    procs += [a, b]
+    wait_for(lambda: a.holder and b.holder, what="both started")
+    wait_for(lambda: sent(world) == 7, what="the opening mails")
+    time.sleep(1.0)  # a few more ticks of both
+    assert [a.active, b.active].count(True) == 1, a.text() + b.text()
+    active, standby = (a, b) if a.active else (b, a)
+    assert active.acted() and not standby.acted(), standby.text()
+    assert f"reconcile by {active.holder}: delivery-opened/2026H1" in active.text()
+    with world.db.session() as s:
+        assert lease.current_holder(s) == active.holder
+
+    # The active one dies (no clean stop, the lease stays until it lapses): the standby
+    # takes over and handles what comes next.
+    active.kill()
+    world.add_period("2026H2", (D(2026, 6, 29), D(2026, 7, 10)), (D(2026, 7, 20), D(2026, 7, 24)))
+    wait_for(lambda: sent(world) == 14, what="the new period's mails from the standby")
+    assert standby.active
+    assert f"reconcile by {standby.holder}: delivery-opened/2026H2" in standby.text()
+    assert standby.stop() == 0
+    assert f"scheduler {standby.holder} stopped" in standby.text()
+    with world.db.session() as s:
+        assert lease.current_holder(s) is None
+    files = world.eml_files()  # fails on any key written twice
+    assert len(files) == 14 and OPEN_MAILS <= set(files)
+
+
+def _many_product_managers(world, count: int) -> int:
+    """A product manager for `count` municipalities that have none in the demo data."""
+    from cbs_monitor.models import Municipality
+
+    with world.db.session() as s:
+        taken = {o.municipality_code for o in s.exec(select(Organisation)) if o.municipality_code}
+        codes = [c for c in s.exec(select(Municipality.code).order_by(Municipality.code)) if c not in taken]
+        for n, code in enumerate(codes[:count]):
+            org = Organisation(kind=OrganisationKind.municipality, name=f"Gemeente {code}",
+                               identifier=f"test-{code}", municipality_code=code)
+            s.add(org)
+            s.flush()
+            user = User(organisation_id=org.id, name=f"Beheerder {code}", email=f"pm{code}@test.example",
+                        employee_id=f"pm{code}")
+            s.add(user)
+            s.flush()
+            s.add(UserRole(user_id=user.id, role=Role.product_manager))
+    return min(count, len(codes))
+
+
+def test_killed_in_the_middle_of_sending_and_restarted_nothing_lost_nothing_doubled(world, procs, tmp_path):
+    total = 7 + _many_product_managers(world, 120)
+    world.add_period("2026H1", (D(2026, 7, 1), D(2026, 8, 31)), (D(2026, 9, 14), D(2026, 9, 25)))
+    first = Proc(tmp_path / "first.log", "2026-07-01T09:00", FAST)
+    procs.append(first)
+    wait_for(lambda: len(list(world.outbox_dir.glob("*.eml"))) >= 20, what="the first mails")
+    first.kill()  # SIGKILL: no clean stop, maybe a mail half done, the lease still held
+    halfway = sent(world)
+    assert 10 <= halfway < total, f"not killed in the middle ({halfway} of {total})"
+    with world.db.session() as s:
+        claimed = s.exec(select(OutboxMail).where(OutboxMail.sent_at.is_(None),
+                                                  OutboxMail.attempts > 0)).all()
+    assert len(claimed) <= 1  # at most the one in hand
+    claimed_ids = {m.id for m in claimed}
+
+    # Restarted minutes later (a claimed mail is retried once its claim has lapsed).
+    second = Proc(tmp_path / "second.log", "2026-07-01T09:10", FAST)
+    procs.append(second)
+    wait_for(lambda: sent(world) == total, what="all mails after the restart")
+    assert second.stop() == 0
+    assert "delivery-opened" not in second.text()  # done before the kill, not again
+    files = world.eml_files()  # fails on any key written twice
+    assert len(files) == total
+    outbox = world.outbox()
+    assert len(outbox) == total and all(m.sent_at for m in outbox)
+    assert [m.attempts for m in outbox if m.id not in claimed_ids] == [1] * (total - len(claimed_ids))
+    assert [m.attempts for m in outbox if m.id in claimed_ids] == [2] * len(claimed_ids)
+    assert len(world.messages("notificatie_verstuurd")) == total
+    assert world.events() == ["delivery-opened/2026H1"]
+    assert len(world.messages("aanleverperiode_geopend")) == 342
