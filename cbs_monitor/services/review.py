@@ -270,7 +270,7 @@ def _matches(row: OverviewRow, needle: str) -> bool:
     return needle in row.code or needle in row.name.lower() or needle in row.delivered_by.lower()
 
 
-_FAR = dt.datetime.max.replace(tzinfo=dt.timezone.utc)
+_FAR = dt.datetime.max.replace(tzinfo=clock.UTC)  # sorts after every real deadline
 _SORT_KEYS = {
     "naam": lambda r: (r.name.lower(), r.code),
     "code": lambda r: r.code,

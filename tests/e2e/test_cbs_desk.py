@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import select
 
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import ARTIFACTS, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -65,6 +66,7 @@ def test_reviewer_filters_overdue_and_releases_a_held_report(page, login_as, e2e
     expect(page.locator("#aantal-gemeenten")).to_contain_text("van 342 gemeenten")
     expect(page.locator("#grafiek .recharts-wrapper")).to_be_visible()
     screenshot(page, "cbs-overzicht")
+    page.screenshot(path=str(ARTIFACTS / "cbs-overzicht-boven.png"))  # what a reviewer sees first
 
     page.locator("#filter-te-laat").click()
     expect(page.locator("#filter-te-laat")).to_have_attribute("aria-pressed", "true")
@@ -74,12 +76,20 @@ def test_reviewer_filters_overdue_and_releases_a_held_report(page, login_as, e2e
     expect(row).to_contain_text("te laat")
     expect(row).to_contain_text("wacht op vrijgave")
     screenshot(page, "cbs-overzicht-te-laat")
+    with page.expect_download() as download:
+        page.locator("#exporteer").click()
+    assert re.fullmatch(r"CBS_overzicht_\d{4}H[12]_\d{8}\.xlsx", download.value.suggested_filename)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes()))["Overzicht"]
+    assert [c.value for c in sheet[sheet.max_row]][:2] == ["0363", "Amsterdam"]  # the filter travels along
 
     row.get_by_role("link", name="Amsterdam").click()
     page.wait_for_url("**/cbs/gemeente/0363**")
     expect(page.locator("#gemeente-naam")).to_contain_text("Amsterdam (0363)")
     expect(page.locator("#aanleveringen")).to_contain_text(held_report["filename"])
     screenshot(page, "cbs-gemeente-amsterdam")
+    page.screenshot(path=str(ARTIFACTS / "cbs-gemeente-amsterdam-boven.png"))
 
     page.get_by_role("button", name=f"Op orde rapport vrijgeven van {held_report['filename']}").click()
     dialog = page.get_by_role("dialog")
@@ -100,7 +110,7 @@ def test_reviewer_filters_overdue_and_releases_a_held_report(page, login_as, e2e
         mails = s.exec(select(OutboxMail).where(OutboxMail.municipality_code == "0363")).all()
         to_anna = [m for m in mails if "anna.devries@amsterdam.example" in m.recipient]
         assert any(m.key.startswith("cbs-decision/release/") for m in to_anna)
-        assert any(m.key.startswith(f"readiness-report/") for m in to_anna)
+        assert any(m.key.startswith("readiness-report/") for m in to_anna)
 
     # The municipality now finds the report in Ophalen and can download it.
     context = browser.new_context(base_url=base_url, accept_downloads=True, locale="nl-NL")

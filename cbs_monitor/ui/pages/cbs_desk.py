@@ -74,7 +74,7 @@ def report_due_cell(status: rx.Var | None, when: rx.Var, due: rx.Var, overdue: r
         rx.cond(
             due != "",
             rx.hstack(
-                rx.text("uiterlijk ", due, font_size="0.8rem",
+                rx.text("uiterlijk ", rx.el.span(due, white_space="nowrap"), font_size="0.8rem",
                         color=rx.cond(overdue == "1", theme.DANGER, theme.TEXT_MUTED)),
                 rx.cond(overdue == "1", overdue_badge()),
                 spacing="1",
@@ -468,21 +468,21 @@ def _filters() -> rx.Component:
                 variant=rx.cond(CbsDeskState.held_only, "solid", "outline"),
                 aria_pressed=rx.cond(CbsDeskState.held_only, "true", "false"),
             ),
-            rx.spacer(),
             rx.form(
                 rx.hstack(
-                    rx.el.label("Zoek gemeente", html_for="zoek", class_name="visually-hidden",
+                    rx.el.label("Zoek gemeente", html_for="zoek",
                                 style={"position": "absolute", "left": "-9999px"}),
                     rx.el.input(name="zoek", id="zoek", type="search", placeholder="Gemeente of code",
                                 default_value=CbsDeskState.search,
-                                style={"padding": "0.4rem 0.6rem", "border": f"1px solid {theme.BORDER}",
-                                       "border_radius": "4px", "min_width": "220px"}),
+                                style={"padding": "0.35rem 0.6rem", "border": f"1px solid {theme.BORDER}",
+                                       "border_radius": "4px", "width": "13rem"}),
                     rx.button("Zoeken", type="submit", size="2", variant="soft", id="zoeken"),
                     spacing="2",
                     align="center",
                 ),
                 on_submit=CbsDeskState.apply_search,
                 reset_on_submit=False,
+                width="auto",  # a form is full width by default, which breaks the filter row
             ),
             rx.hstack(
                 rx.el.label("Sorteer", html_for="sorteer", font_weight="600", font_size="0.9rem"),
@@ -593,8 +593,6 @@ def _overview() -> rx.Component:
                 align="center",
                 spacing="2",
             ),
-            rx.text("Vrijgave op orde rapporten: ", rx.el.strong(CbsDeskState.release_mode),
-                    font_size="0.9rem", color=theme.TEXT_MUTED, id="vrijgave-instelling"),
             rx.spacer(),
             rx.button(rx.icon("file-spreadsheet", size=16), "Exporteer naar Excel", on_click=CbsDeskState.export,
                       variant="outline", size="2", id="exporteer"),
@@ -603,6 +601,8 @@ def _overview() -> rx.Component:
             spacing="4",
             wrap="wrap",
         ),
+        rx.text("Vrijgave op orde rapporten: ", rx.el.strong(CbsDeskState.release_mode),
+                font_size="0.9rem", color=theme.TEXT_MUTED, id="vrijgave-instelling"),
         error_notice(CbsDeskState.error),
         _chart(),
         rx.box(
