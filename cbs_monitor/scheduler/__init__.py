@@ -1,4 +1,4 @@
-"""The scheduler: opens and closes windows, sends the outbox; one active instance through a DB lease.
+"""The scheduler: opens and closes the windows and sends the outbox; one instance acts (DB lease).
 
 Register in the app with `app.register_lifespan_task(lifespan)`; run standalone with
 `cbs-monitor scheduler`; `run_once()` does one reconcile and one send (tests, CLI).
@@ -19,7 +19,14 @@ from cbs_monitor.scheduler.transitions import reconcile
 from cbs_monitor.services import mailer
 from cbs_monitor.settings import get_settings
 
-__all__ = ["SchedulerConfig", "SchedulerService", "lifespan", "make_lifespan", "reconcile", "run_once"]
+__all__ = [
+    "SchedulerConfig",
+    "SchedulerService",
+    "lifespan",
+    "make_lifespan",
+    "reconcile",
+    "run_once",
+]
 
 log = logging.getLogger("cbs_monitor.scheduler")
 

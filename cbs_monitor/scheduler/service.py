@@ -1,4 +1,4 @@
-"""The APScheduler instance: lease, periodic reconcile and mail sending, and a job per window moment."""
+"""The APScheduler instance: lease, periodic reconcile, mail sending and a job per window moment."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from cbs_monitor import clock
 from cbs_monitor import db as database
 from cbs_monitor.scheduler import transitions
 from cbs_monitor.services import lease, mailer, periods
+from cbs_monitor.settings import get_settings
 
 log = logging.getLogger("cbs_monitor.scheduler")
 T = TypeVar("T")
@@ -38,6 +39,12 @@ class SchedulerConfig:
     @property
     def renew_seconds(self) -> float:
         return self.lease_seconds / 3
+
+
+def _clock_is_fixed() -> bool:
+    # clock.set_fixed() keeps its moment in clock._override (tests, demos); settings.clock_fixed
+    # is the configured variant.
+    return getattr(clock, "_override", None) is not None or bool(get_settings().clock_fixed)
 
 
 class SchedulerService:
@@ -67,16 +74,33 @@ class SchedulerService:
         )
         first = lease.wall_clock()
         cfg = self.config
-        sched.add_job(self.lease_tick, IntervalTrigger(seconds=cfg.renew_seconds), id="lease",
-                      next_run_time=first)
-        sched.add_job(self.reconcile_tick, IntervalTrigger(seconds=cfg.reconcile_seconds),
-                      id="reconcile", next_run_time=first)
-        sched.add_job(self.send_tick, IntervalTrigger(seconds=cfg.send_seconds), id="send-mail",
-                      next_run_time=first)
+        sched.add_job(
+            self.lease_tick,
+            IntervalTrigger(seconds=cfg.renew_seconds),
+            id="lease",
+            next_run_time=first,
+        )
+        sched.add_job(
+            self.reconcile_tick,
+            IntervalTrigger(seconds=cfg.reconcile_seconds),
+            id="reconcile",
+            next_run_time=first,
+        )
+        sched.add_job(
+            self.send_tick,
+            IntervalTrigger(seconds=cfg.send_seconds),
+            id="send-mail",
+            next_run_time=first,
+        )
         sched.start()
         self._scheduler = sched
-        log.info("scheduler %s started (lease %gs, reconcile every %gs, mail every %gs)",
-                 self.holder, cfg.lease_seconds, cfg.reconcile_seconds, cfg.send_seconds)
+        log.info(
+            "scheduler %s started (lease %gs, reconcile every %gs, mail every %gs)",
+            self.holder,
+            cfg.lease_seconds,
+            cfg.reconcile_seconds,
+            cfg.send_seconds,
+        )
 
     async def stop(self) -> None:
         """Stop the jobs, let running work finish, and hand the lease over at once."""
@@ -115,18 +139,25 @@ class SchedulerService:
     async def lease_tick(self) -> None:
         was_leader = self.is_leader
         await self._in_thread(self._hold_lease)
-        if self.is_leader and not was_leader and self._scheduler is not None:
+        if self.is_leader and not was_leader and not self._reconcile_lock.locked():
             # Just became the active instance: catch up at once instead of at the next tick.
-            self._scheduler.modify_job("reconcile", next_run_time=lease.wall_clock())
+            self._run_soon("reconcile")
 
     async def reconcile_tick(self) -> None:
         async with self._reconcile_lock:
-            snapshot = await self._in_thread(self._reconcile_work)
-        if snapshot is not None:
-            self._plan_window_jobs(snapshot)
+            result = await self._in_thread(self._reconcile_work)
+        if result is not None:
+            actions, all_periods = result
+            if actions:
+                self._run_soon("send-mail")  # mails of a transition go out now, not in 15 s
+            self._plan_window_jobs(all_periods)
 
     async def send_tick(self) -> None:
         await self._in_thread(self._send_work)
+
+    def _run_soon(self, job_id: str) -> None:
+        if self._scheduler is not None and not self._stopping:
+            self._scheduler.modify_job(job_id, next_run_time=lease.wall_clock())
 
     # --- work in a thread -------------------------------------------------------------------
 
@@ -149,7 +180,8 @@ class SchedulerService:
         with database.session() as db:
             lease.release(db, self.holder)
 
-    def _reconcile_work(self) -> list:
+    def _reconcile_work(self) -> tuple[list[str], list]:
+        actions: list[str] = []
         if self._hold_lease():
             actions = transitions.reconcile()
             self.last_actions = actions
@@ -157,7 +189,7 @@ class SchedulerService:
             if actions:
                 log.info("reconcile by %s: %s", self.holder, ", ".join(actions))
         with database.session() as db:
-            return periods.all_periods(db)
+            return actions, periods.all_periods(db)
 
     def _send_work(self) -> None:
         if not self._hold_lease():
@@ -179,10 +211,12 @@ class SchedulerService:
         real_now = lease.wall_clock()
         offset = clock.now() - real_now
         wanted: dict[str, dt.datetime] = {}
-        for job_id, moment in transitions.transition_moments(all_periods).items():
-            run_at = moment - offset + dt.timedelta(seconds=1)
-            if run_at > real_now:
-                wanted[job_id] = run_at
+        # A standing (fixed) clock never reaches a moment; the periodic reconcile follows jumps.
+        if not _clock_is_fixed():
+            for job_id, moment in transitions.transition_moments(all_periods).items():
+                run_at = moment - offset + dt.timedelta(seconds=1)
+                if run_at > real_now:
+                    wanted[job_id] = run_at
         for job in sched.get_jobs():
             if job.id.startswith(WINDOW_JOB_PREFIX) and job.id not in wanted:
                 job.remove()
@@ -190,12 +224,16 @@ class SchedulerService:
             existing = sched.get_job(job_id)
             if existing is not None and abs((existing.next_run_time - run_at).total_seconds()) < 1:
                 continue
-            sched.add_job(self.reconcile_tick, DateTrigger(run_date=run_at), id=job_id,
-                          replace_existing=True)
+            sched.add_job(
+                self.reconcile_tick, DateTrigger(run_date=run_at), id=job_id, replace_existing=True
+            )
 
     def window_jobs(self) -> dict[str, dt.datetime]:
         """Job id -> real run time of the planned window jobs (for tests and the CLI)."""
         if self._scheduler is None:
             return {}
-        return {j.id: j.next_run_time for j in self._scheduler.get_jobs()
-                if j.id.startswith(WINDOW_JOB_PREFIX)}
+        return {
+            j.id: j.next_run_time
+            for j in self._scheduler.get_jobs()
+            if j.id.startswith(WINDOW_JOB_PREFIX)
+        }

@@ -48,21 +48,30 @@ class Step:
 
 
 def _municipality_codes(db: Session, day: dt.date) -> list[str]:
-    return list(db.exec(
-        select(Municipality.code)
-        .where(Municipality.valid_from <= day)
-        .where(or_(Municipality.valid_to.is_(None), Municipality.valid_to >= day))  # type: ignore[union-attr]
-        .order_by(Municipality.code)
-    ).all())
+    return list(
+        db.exec(
+            select(Municipality.code)
+            .where(Municipality.valid_from <= day)
+            .where(or_(Municipality.valid_to.is_(None), Municipality.valid_to >= day))  # type: ignore[union-attr]
+            .order_by(Municipality.code)
+        ).all()
+    )
 
 
-def log_window(db: Session, period: ReportingPeriod, kind: str, key_prefix: str, text: str,
-               now: dt.datetime) -> int:
+def log_window(
+    db: Session, period: ReportingPeriod, kind: str, key_prefix: str, text: str, now: dt.datetime
+) -> int:
     """One Berichtenlog line per municipality, keyed `<key_prefix>/<gemeentecode>`."""
     existing = set(db.exec(select(Message.key).where(Message.key.like(f"{key_prefix}/%"))).all())  # type: ignore[union-attr]
     rows = [
-        Message(municipality_code=code, period_code=period.code, kind=kind, text=text,
-                key=f"{key_prefix}/{code}", created_at=now)
+        Message(
+            municipality_code=code,
+            period_code=period.code,
+            kind=kind,
+            text=text,
+            key=f"{key_prefix}/{code}",
+            created_at=now,
+        )
         for code in _municipality_codes(db, clock.to_local(now).date())
         if f"{key_prefix}/{code}" not in existing
     ]
@@ -75,44 +84,75 @@ def _window(opens: dt.date, closes: dt.date) -> str:
     return periods.format_window(opens, closes)
 
 
-def period_steps(period: ReportingPeriod, today: dt.date, done: set[str],
-                 now: dt.datetime) -> list[Step]:
+def period_steps(
+    period: ReportingPeriod, today: dt.date, done: set[str], now: dt.datetime
+) -> list[Step]:
     code = period.code
     opened_key = f"delivery-opened/{code}"
     w_opened_key = f"withdrawal-opened/{code}"
 
     def delivery_opened(db: Session) -> object:
-        log_window(db, period, "aanleverperiode_geopend", f"aanleverperiode-geopend/{code}",
-                   f"De aanleverperiode voor {code} is geopend: "
-                   f"{_window(period.delivery_opens_on, period.delivery_closes_on)}. "
-                   "U kunt starten met aanleveren.", now)
+        log_window(
+            db,
+            period,
+            "aanleverperiode_geopend",
+            f"aanleverperiode-geopend/{code}",
+            f"De aanleverperiode voor {code} is geopend: "
+            f"{_window(period.delivery_opens_on, period.delivery_closes_on)}. "
+            "U kunt starten met aanleveren.",
+            now,
+        )
         return notifications.delivery_window_opened(db, period)
 
     def delivery_closed(db: Session) -> object:
-        return log_window(db, period, "aanleverperiode_gesloten",
-                          f"aanleverperiode-gesloten/{code}/{period.delivery_closes_on.isoformat()}",
-                          f"De aanleverperiode voor {code} is gesloten "
-                          f"(laatste dag: {period.delivery_closes_on:%d-%m-%Y}).", now)
+        return log_window(
+            db,
+            period,
+            "aanleverperiode_gesloten",
+            f"aanleverperiode-gesloten/{code}/{period.delivery_closes_on.isoformat()}",
+            f"De aanleverperiode voor {code} is gesloten "
+            f"(laatste dag: {period.delivery_closes_on:%d-%m-%Y}).",
+            now,
+        )
 
     def withdrawal_opened(db: Session) -> object:
-        log_window(db, period, "intrekperiode_geopend", f"intrekperiode-geopend/{code}",
-                   f"De intrekperiode voor {code} is geopend: "
-                   f"{_window(period.withdrawal_opens_on, period.withdrawal_closes_on)}.", now)
+        log_window(
+            db,
+            period,
+            "intrekperiode_geopend",
+            f"intrekperiode-geopend/{code}",
+            f"De intrekperiode voor {code} is geopend: "
+            f"{_window(period.withdrawal_opens_on, period.withdrawal_closes_on)}.",
+            now,
+        )
         return notifications.withdrawal_window_opened(db, period)
 
     def withdrawal_closed(db: Session) -> object:
-        return log_window(db, period, "intrekperiode_gesloten",
-                          f"intrekperiode-gesloten/{code}/{period.withdrawal_closes_on.isoformat()}",
-                          f"De intrekperiode voor {code} is gesloten "
-                          f"(laatste dag: {period.withdrawal_closes_on:%d-%m-%Y}).", now)
+        return log_window(
+            db,
+            period,
+            "intrekperiode_gesloten",
+            f"intrekperiode-gesloten/{code}/{period.withdrawal_closes_on.isoformat()}",
+            f"De intrekperiode voor {code} is gesloten "
+            f"(laatste dag: {period.withdrawal_closes_on:%d-%m-%Y}).",
+            now,
+        )
 
     return [
         Step(opened_key, code, periods.delivery_open(period, today), delivery_opened),
-        Step(f"delivery-closed/{code}/{period.delivery_closes_on.isoformat()}", code,
-             today > period.delivery_closes_on and opened_key in done, delivery_closed),
+        Step(
+            f"delivery-closed/{code}/{period.delivery_closes_on.isoformat()}",
+            code,
+            today > period.delivery_closes_on and opened_key in done,
+            delivery_closed,
+        ),
         Step(w_opened_key, code, periods.withdrawal_open(period, today), withdrawal_opened),
-        Step(f"withdrawal-closed/{code}/{period.withdrawal_closes_on.isoformat()}", code,
-             today > period.withdrawal_closes_on and w_opened_key in done, withdrawal_closed),
+        Step(
+            f"withdrawal-closed/{code}/{period.withdrawal_closes_on.isoformat()}",
+            code,
+            today > period.withdrawal_closes_on and w_opened_key in done,
+            withdrawal_closed,
+        ),
     ]
 
 
@@ -145,12 +185,20 @@ def reconcile(now: dt.datetime | None = None) -> list[str]:
                 log.exception("transition %s failed; retried on the next reconcile", step.key)
     if _guarded(done_now, None, lambda db: notifications.reminders_due(db, today)):
         with database.session() as db:
-            done_now += [key for key in db.exec(select(PeriodEvent.key).where(
-                PeriodEvent.key.like("reminder/%"))).all() if key not in done]  # type: ignore[union-attr]
+            done_now += [
+                key
+                for key in db.exec(
+                    select(PeriodEvent.key).where(PeriodEvent.key.like("reminder/%"))
+                ).all()
+                if key not in done
+            ]  # type: ignore[union-attr]
     if clock.to_local(now).hour >= DIGEST_HOUR:
         _guarded(done_now, "cbs-digest", lambda db: notifications.cbs_digest(db, today, now))
-    _guarded(done_now, "retention",
-             lambda db: retention.apply_retention(db, today, now=now).records_cleared)
+    _guarded(
+        done_now,
+        "retention",
+        lambda db: retention.apply_retention(db, today, now=now).records_cleared,
+    )
     return done_now
 
 
@@ -180,5 +228,6 @@ def transition_moments(all_periods: list[ReportingPeriod]) -> dict[str, dt.datet
             ("withdrawal-closes", p.withdrawal_closes_on + dt.timedelta(days=1)),
         ):
             moments[f"window/{p.code}/{name}"] = dt.datetime.combine(
-                day, dt.time.min, tzinfo=zone).astimezone(clock.UTC)
+                day, dt.time.min, tzinfo=zone
+            ).astimezone(clock.UTC)
     return moments

@@ -1,4 +1,4 @@
-"""CLI subcommands of the scheduler and the mail: `cbs-monitor scheduler`, `cbs-monitor send-mail`."""
+"""CLI subcommands for the scheduler and the mail: `cbs-monitor scheduler` and `send-mail`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import signal
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per job run
 
 
 def _scheduler(args: argparse.Namespace) -> int:
@@ -18,10 +21,13 @@ def _scheduler(args: argparse.Namespace) -> int:
     _logging()
     if args.once:
         result = scheduler.run_once()
-        print(f"Done: {', '.join(result.actions) or 'nothing due'}; {result.mails_sent} mail(s) sent.")
+        print(
+            f"Done: {', '.join(result.actions) or 'nothing due'}; {result.mails_sent} mail(s) sent."
+        )
         return 0
     config = scheduler.SchedulerConfig(
-        lease_seconds=args.lease_seconds, reconcile_seconds=args.reconcile_seconds,
+        lease_seconds=args.lease_seconds,
+        reconcile_seconds=args.reconcile_seconds,
         send_seconds=args.send_seconds,
     )
 
@@ -52,13 +58,20 @@ def _send_mail(args: argparse.Namespace) -> int:
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
     sched = subparsers.add_parser(
-        "scheduler", help="run the scheduler in the foreground (windows, reminders, mail; one "
-                          "active instance per database)")
-    sched.add_argument("--once", action="store_true",
-                       help="one reconcile and one round of mail, then exit (ignores the lease)")
+        "scheduler",
+        help="run the scheduler in the foreground (windows, reminders, mail; one "
+        "active instance per database)",
+    )
+    sched.add_argument(
+        "--once",
+        action="store_true",
+        help="one reconcile and one round of mail, then exit (ignores the lease)",
+    )
     sched.add_argument("--lease-seconds", type=float, default=60.0)
     sched.add_argument("--reconcile-seconds", type=float, default=60.0)
     sched.add_argument("--send-seconds", type=float, default=15.0)
     sched.set_defaults(func=_scheduler)
-    send = subparsers.add_parser("send-mail", help="send the mails in the outbox that are due, once")
+    send = subparsers.add_parser(
+        "send-mail", help="send the mails in the outbox that are due, once"
+    )
     send.set_defaults(func=_send_mail)

@@ -76,7 +76,9 @@ def release(db: Session, holder: str, *, name: str = SCHEDULER) -> bool:
     return bool(released)
 
 
-def current_holder(db: Session, *, name: str = SCHEDULER, now: dt.datetime | None = None) -> str | None:
+def current_holder(
+    db: Session, *, name: str = SCHEDULER, now: dt.datetime | None = None
+) -> str | None:
     """Who holds a live lease now (None when nobody does)."""
     lease = db.get(SchedulerLease, name)
     holder, expires = (lease.holder, lease.expires_at) if lease is not None else (None, None)

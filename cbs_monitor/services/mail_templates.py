@@ -10,8 +10,20 @@ import re
 from cbs_monitor import clock, routes
 from cbs_monitor.settings import get_settings
 
-_MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"]
+_MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 _WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
 _NINE_DIGITS = re.compile(r"\d{9,}")
 
@@ -73,7 +85,7 @@ def _render(layout: _Layout) -> Mail:
         lines += [f"{(label + ':').ljust(width)} {value}" for label, value in layout.facts] + [""]
     if layout.table:
         header, rows = layout.table
-        widths = [max(len(str(c)) for c in column) for column in zip(header, *rows)]
+        widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
         fmt = "  ".join("{:<%d}" % w for w in widths)
         lines += [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths))]
         lines += [fmt.format(*row).rstrip() for row in rows] + [""]
@@ -96,8 +108,10 @@ def _render(layout: _Layout) -> Mail:
         parts.append(f'<table style="border-collapse:collapse">{rows_html}</table>')
     if layout.table:
         header, rows = layout.table
-        head = "".join(f'<th style="text-align:left;padding:4px 8px;border-bottom:1px solid #999">'
-                       f"{e(h)}</th>" for h in header)
+        head = "".join(
+            f'<th style="text-align:left;padding:4px 8px;border-bottom:1px solid #999">{e(h)}</th>'
+            for h in header
+        )
         body = "".join(
             "<tr>" + "".join(f'<td style="padding:4px 8px">{e(str(c))}</td>' for c in row) + "</tr>"
             for row in rows
@@ -112,7 +126,8 @@ def _render(layout: _Layout) -> Mail:
         '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
         f"<title>{e(layout.subject)}</title></head>"
         '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222">'
-        + "\n".join(parts) + "</body></html>\n"
+        + "\n".join(parts)
+        + "</body></html>\n"
     )
     return Mail(subject=layout.subject, text=text, html=body_html)
 
@@ -124,38 +139,54 @@ def _greeting(name: str) -> str:
 def _on_behalf(municipality_name: str, via_cooperative: bool) -> list[str]:
     if not via_cooperative:
         return []
-    return [f"U ontvangt dit bericht als coördinator van het samenwerkingsverband, omdat gemeente "
-            f"{municipality_name} de aanlevering aan het samenwerkingsverband heeft gedelegeerd."]
+    return [
+        f"U ontvangt dit bericht als coördinator van het samenwerkingsverband, omdat gemeente "
+        f"{municipality_name} de aanlevering aan het samenwerkingsverband heeft gedelegeerd."
+    ]
 
 
 # --- the mails ----------------------------------------------------------------------------
 
 
-def delivery_window_opened(*, name: str, municipality_code: str, municipality_name: str,
-                           period_code: str, opens_on: dt.date, closes_on: dt.date,
-                           via_cooperative: bool) -> Mail:
-    return _render(_Layout(
-        subject=f"U kunt starten met aanleveren: CBS Monitor {period_code} "
-                f"(gemeente {municipality_name})",
-        greeting=_greeting(name),
-        paragraphs=[
-            "U kunt starten met aanleveren.",
-            f"De aanleverperiode van de CBS Monitor Sociaal Domein (Wmo) voor het "
-            f"{period_label(period_code)} ({period_code}) is geopend. Lever het bestand aan "
-            f"vóór het einde van de aanleverperiode op {long_date(closes_on)}.",
-        ],
-        facts=[
-            ("Gemeente", f"{municipality_name} ({municipality_code})"),
-            ("Verslagperiode", period_code),
-            ("Aanleverperiode", f"{short_date(opens_on)} tot en met {short_date(closes_on)}"),
-        ],
-        link=("Aanleveren in de CBS Monitor", _url(routes.DELIVER)),
-        closing=_on_behalf(municipality_name, via_cooperative),
-    ))
+def delivery_window_opened(
+    *,
+    name: str,
+    municipality_code: str,
+    municipality_name: str,
+    period_code: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    via_cooperative: bool,
+) -> Mail:
+    return _render(
+        _Layout(
+            subject=f"U kunt starten met aanleveren: CBS Monitor {period_code} "
+            f"(gemeente {municipality_name})",
+            greeting=_greeting(name),
+            paragraphs=[
+                "U kunt starten met aanleveren.",
+                f"De aanleverperiode van de CBS Monitor Sociaal Domein (Wmo) voor het "
+                f"{period_label(period_code)} ({period_code}) is geopend. Lever het bestand aan "
+                f"vóór het einde van de aanleverperiode op {long_date(closes_on)}.",
+            ],
+            facts=[
+                ("Gemeente", f"{municipality_name} ({municipality_code})"),
+                ("Verslagperiode", period_code),
+                ("Aanleverperiode", f"{short_date(opens_on)} tot en met {short_date(closes_on)}"),
+            ],
+            link=("Aanleveren in de CBS Monitor", _url(routes.DELIVER)),
+            closing=_on_behalf(municipality_name, via_cooperative),
+        )
+    )
 
 
-def _delivery_facts(municipality_code: str, municipality_name: str, period_code: str,
-                    filename: str, received_at: dt.datetime) -> list[tuple[str, str]]:
+def _delivery_facts(
+    municipality_code: str,
+    municipality_name: str,
+    period_code: str,
+    filename: str,
+    received_at: dt.datetime,
+) -> list[tuple[str, str]]:
     return [
         ("Gemeente", f"{municipality_name} ({municipality_code})"),
         ("Verslagperiode", period_code),
@@ -164,80 +195,135 @@ def _delivery_facts(municipality_code: str, municipality_name: str, period_code:
     ]
 
 
-def technical_report_ready(*, name: str, municipality_code: str, municipality_name: str,
-                           period_code: str, filename: str, received_at: dt.datetime,
-                           verdict: str, approved: bool, records_read: int, records_valid: int,
-                           records_with_errors: int, delivery_closes_on: dt.date | None,
-                           via_cooperative: bool) -> Mail:
-    paragraphs = [f"Het technisch rapport van uw aanlevering voor de CBS Monitor ({period_code}) "
-                  f"staat klaar. Uitslag: {verdict}."]
+def technical_report_ready(
+    *,
+    name: str,
+    municipality_code: str,
+    municipality_name: str,
+    period_code: str,
+    filename: str,
+    received_at: dt.datetime,
+    verdict: str,
+    approved: bool,
+    records_read: int,
+    records_valid: int,
+    records_with_errors: int,
+    delivery_closes_on: dt.date | None,
+    via_cooperative: bool,
+) -> Mail:
+    paragraphs = [
+        f"Het technisch rapport van uw aanlevering voor de CBS Monitor ({period_code}) "
+        f"staat klaar. Uitslag: {verdict}."
+    ]
     if approved:
         paragraphs.append("Het op orde rapport volgt; u ontvangt een bericht zodra het klaarstaat.")
     elif delivery_closes_on is not None:
-        paragraphs.append("In het rapport staat wat er aan het bestand moet worden verbeterd. Lever "
-                          f"vóór het einde van de aanleverperiode op {long_date(delivery_closes_on)} "
-                          "een nieuw bestand aan.")
-    facts = _delivery_facts(municipality_code, municipality_name, period_code, filename, received_at)
+        paragraphs.append(
+            "In het rapport staat wat er aan het bestand moet worden verbeterd. Lever "
+            f"vóór het einde van de aanleverperiode op {long_date(delivery_closes_on)} "
+            "een nieuw bestand aan."
+        )
+    facts = _delivery_facts(
+        municipality_code, municipality_name, period_code, filename, received_at
+    )
     facts += [
         ("Uitslag", verdict),
         ("Records gelezen", str(records_read)),
         ("Records geldig", str(records_valid)),
         ("Records met fouten", str(records_with_errors)),
     ]
-    return _render(_Layout(
-        subject=f"Technisch rapport beschikbaar: CBS Monitor {period_code} (gemeente {municipality_name})",
-        greeting=_greeting(name),
-        paragraphs=paragraphs,
-        facts=facts,
-        link=("Rapport ophalen in de CBS Monitor", _url(routes.RETRIEVE)),
-        closing=_on_behalf(municipality_name, via_cooperative),
-    ))
+    return _render(
+        _Layout(
+            subject=f"Technisch rapport beschikbaar: CBS Monitor {period_code} "
+            f"(gemeente {municipality_name})",
+            greeting=_greeting(name),
+            paragraphs=paragraphs,
+            facts=facts,
+            link=("Rapport ophalen in de CBS Monitor", _url(routes.RETRIEVE)),
+            closing=_on_behalf(municipality_name, via_cooperative),
+        )
+    )
 
 
-def readiness_report_ready(*, name: str, municipality_code: str, municipality_name: str,
-                           period_code: str, filename: str, received_at: dt.datetime,
-                           via_cooperative: bool) -> Mail:
-    return _render(_Layout(
-        subject=f"Op orde rapport beschikbaar: CBS Monitor {period_code} (gemeente {municipality_name})",
-        greeting=_greeting(name),
-        paragraphs=[
-            f"Het op orde rapport van uw aanlevering voor de CBS Monitor ({period_code}) staat klaar. "
-            "Het rapport laat de cijfers zien die het CBS uit uw aanlevering afleidt; controleer of "
-            "ze kloppen.",
-            "Kloppen de cijfers niet? Lever dan vóór het einde van de aanleverperiode een nieuw "
-            "bestand aan.",
-        ],
-        facts=_delivery_facts(municipality_code, municipality_name, period_code, filename, received_at),
-        link=("Rapport ophalen in de CBS Monitor", _url(routes.RETRIEVE)),
-        closing=_on_behalf(municipality_name, via_cooperative),
-    ))
+def readiness_report_ready(
+    *,
+    name: str,
+    municipality_code: str,
+    municipality_name: str,
+    period_code: str,
+    filename: str,
+    received_at: dt.datetime,
+    via_cooperative: bool,
+) -> Mail:
+    return _render(
+        _Layout(
+            subject=f"Op orde rapport beschikbaar: CBS Monitor {period_code} "
+            f"(gemeente {municipality_name})",
+            greeting=_greeting(name),
+            paragraphs=[
+                f"Het op orde rapport van uw aanlevering voor de CBS Monitor ({period_code}) "
+                "staat klaar. Het rapport laat de cijfers zien die het CBS uit uw aanlevering "
+                "afleidt; controleer of ze kloppen.",
+                "Kloppen de cijfers niet? Lever dan vóór het einde van de aanleverperiode een "
+                "nieuw bestand aan.",
+            ],
+            facts=_delivery_facts(
+                municipality_code, municipality_name, period_code, filename, received_at
+            ),
+            link=("Rapport ophalen in de CBS Monitor", _url(routes.RETRIEVE)),
+            closing=_on_behalf(municipality_name, via_cooperative),
+        )
+    )
 
 
-def reminder(*, name: str, municipality_code: str, municipality_name: str, period_code: str,
-             closes_on: dt.date, has_delivery: bool, via_cooperative: bool) -> Mail:
-    state = ("Wij hebben wel een aanlevering ontvangen, maar die is (nog) niet goedgekeurd."
-             if has_delivery else "Wij hebben nog geen aanlevering ontvangen.")
-    return _render(_Layout(
-        subject=f"Herinnering: aanleverperiode CBS Monitor {period_code} sluit op "
-                f"{short_date(closes_on)} (gemeente {municipality_name})",
-        greeting=_greeting(name),
-        paragraphs=[
-            f"De aanleverperiode van de CBS Monitor voor het {period_label(period_code)} "
-            f"({period_code}) sluit op {long_date(closes_on)}.",
-            f"Voor gemeente {municipality_name} is er nog geen goedgekeurde aanlevering. {state} "
-            "Lever vóór het sluiten van de aanleverperiode een bestand aan.",
-        ],
-        facts=[("Gemeente", f"{municipality_name} ({municipality_code})"),
-               ("Verslagperiode", period_code),
-               ("Aanleverperiode sluit", long_date(closes_on))],
-        link=("Aanleveren in de CBS Monitor", _url(routes.DELIVER)),
-        closing=_on_behalf(municipality_name, via_cooperative),
-    ))
+def reminder(
+    *,
+    name: str,
+    municipality_code: str,
+    municipality_name: str,
+    period_code: str,
+    closes_on: dt.date,
+    has_delivery: bool,
+    via_cooperative: bool,
+) -> Mail:
+    state = (
+        "Wij hebben wel een aanlevering ontvangen, maar die is (nog) niet goedgekeurd."
+        if has_delivery
+        else "Wij hebben nog geen aanlevering ontvangen."
+    )
+    return _render(
+        _Layout(
+            subject=f"Herinnering: aanleverperiode CBS Monitor {period_code} sluit op "
+            f"{short_date(closes_on)} (gemeente {municipality_name})",
+            greeting=_greeting(name),
+            paragraphs=[
+                f"De aanleverperiode van de CBS Monitor voor het {period_label(period_code)} "
+                f"({period_code}) sluit op {long_date(closes_on)}.",
+                f"Voor gemeente {municipality_name} is er nog geen goedgekeurde aanlevering. "
+                f"{state} Lever vóór het sluiten van de aanleverperiode een bestand aan.",
+            ],
+            facts=[
+                ("Gemeente", f"{municipality_name} ({municipality_code})"),
+                ("Verslagperiode", period_code),
+                ("Aanleverperiode sluit", long_date(closes_on)),
+            ],
+            link=("Aanleveren in de CBS Monitor", _url(routes.DELIVER)),
+            closing=_on_behalf(municipality_name, via_cooperative),
+        )
+    )
 
 
-def withdrawal_window_opened(*, name: str, municipality_code: str, municipality_name: str,
-                             period_code: str, opens_on: dt.date, closes_on: dt.date,
-                             delegating: bool, via_cooperative: bool) -> Mail:
+def withdrawal_window_opened(
+    *,
+    name: str,
+    municipality_code: str,
+    municipality_name: str,
+    period_code: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    delegating: bool,
+    via_cooperative: bool,
+) -> Mail:
     paragraphs = [
         f"De intrekperiode van de CBS Monitor voor het {period_label(period_code)} ({period_code}) "
         f"is geopend, van {long_date(opens_on)} tot en met {long_date(closes_on)}.",
@@ -250,46 +336,68 @@ def withdrawal_window_opened(*, name: str, municipality_code: str, municipality_
         paragraphs.append(
             f"Gemeente {municipality_name} heeft de aanlevering gedelegeerd aan een "
             "samenwerkingsverband. Intrekken kan daarom niet in het portaal, maar alleen met het "
-            f"formulier van het CBS: {settings.cbs_form_url}")
+            f"formulier van het CBS: {settings.cbs_form_url}"
+        )
         link = ("Formulier van het CBS", settings.cbs_form_url)
     else:
         link = ("Aanlevering intrekken in de CBS Monitor", _url(routes.WITHDRAW))
-    return _render(_Layout(
-        subject=f"Intrekperiode geopend: CBS Monitor {period_code} (gemeente {municipality_name})",
-        greeting=_greeting(name),
-        paragraphs=paragraphs,
-        facts=[("Gemeente", f"{municipality_name} ({municipality_code})"),
-               ("Verslagperiode", period_code),
-               ("Intrekperiode", f"{short_date(opens_on)} tot en met {short_date(closes_on)}")],
-        link=link,
-        closing=_on_behalf(municipality_name, via_cooperative),
-    ))
+    return _render(
+        _Layout(
+            subject=f"Intrekperiode geopend: CBS Monitor {period_code} "
+            f"(gemeente {municipality_name})",
+            greeting=_greeting(name),
+            paragraphs=paragraphs,
+            facts=[
+                ("Gemeente", f"{municipality_name} ({municipality_code})"),
+                ("Verslagperiode", period_code),
+                ("Intrekperiode", f"{short_date(opens_on)} tot en met {short_date(closes_on)}"),
+            ],
+            link=link,
+            closing=_on_behalf(municipality_name, via_cooperative),
+        )
+    )
 
 
-def cbs_decision(*, name: str, municipality_code: str, municipality_name: str, subject: str,
-                 text: str, via_cooperative: bool) -> Mail:
+def cbs_decision(
+    *,
+    name: str,
+    municipality_code: str,
+    municipality_name: str,
+    subject: str,
+    text: str,
+    via_cooperative: bool,
+) -> Mail:
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    return _render(_Layout(
-        subject=f"{subject} (gemeente {municipality_name})",
-        greeting=_greeting(name),
-        paragraphs=["Het CBS heeft een besluit genomen over de aanlevering van gemeente "
-                    f"{municipality_name} ({municipality_code}) voor de CBS Monitor."] + paragraphs,
-        link=("Berichtenlog in de CBS Monitor", _url(routes.MESSAGE_LOG)),
-        closing=_on_behalf(municipality_name, via_cooperative),
-    ))
+    return _render(
+        _Layout(
+            subject=f"{subject} (gemeente {municipality_name})",
+            greeting=_greeting(name),
+            paragraphs=[
+                "Het CBS heeft een besluit genomen over de aanlevering van gemeente "
+                f"{municipality_name} ({municipality_code}) voor de CBS Monitor."
+            ]
+            + paragraphs,
+            link=("Berichtenlog in de CBS Monitor", _url(routes.MESSAGE_LOG)),
+            closing=_on_behalf(municipality_name, via_cooperative),
+        )
+    )
 
 
 def cbs_digest(*, name: str, day: dt.date, rows: list[list[str]], overdue: int, due: int) -> Mail:
     """rows: [gemeente, periode, rapport, status, uiterlijk, stand]."""
-    return _render(_Layout(
-        subject=f"Servicelevels CBS Monitor {short_date(day)}: {overdue} te laat, {due} binnenkort af",
-        greeting=_greeting(name),
-        paragraphs=[
-            f"Overzicht van de rapporten per {long_date(day)}: {overdue} rapport(en) over de "
-            f"servicetermijn en {due} rapport(en) die vandaag of de volgende werkdag af moeten.",
-            "Servicelevels: technisch rapport uiterlijk 3 werkdagen na ontvangst, op orde rapport "
-            "uiterlijk 2 werkdagen na technische goedkeuring.",
-        ],
-        table=(["Gemeente", "Periode", "Rapport", "Status", "Uiterlijk", "Stand"], rows),
-        link=("Naar de CBS-pagina", _url(routes.CBS_DESK)),
-    ))
+    return _render(
+        _Layout(
+            subject=f"Servicelevels CBS Monitor {short_date(day)}: {overdue} te laat, "
+            f"{due} binnenkort af",
+            greeting=_greeting(name),
+            paragraphs=[
+                f"Overzicht van de rapporten per {long_date(day)}: {overdue} rapport(en) over "
+                f"de servicetermijn en {due} rapport(en) die vandaag of de volgende werkdag af "
+                "moeten.",
+                "Servicelevels: technisch rapport uiterlijk 3 werkdagen na ontvangst, op orde "
+                "rapport uiterlijk 2 werkdagen na technische goedkeuring.",
+            ],
+            table=(["Gemeente", "Periode", "Rapport", "Status", "Uiterlijk", "Stand"], rows),
+            link=("Naar de CBS-pagina", _url(routes.CBS_DESK)),
+        )
+    )

@@ -1,4 +1,4 @@
-"""Sends the outbox: over SMTP when configured, else as .eml files in the outbox folder; retries with backoff.
+"""Sends the outbox over SMTP when configured, else as .eml files in a folder; retries with backoff.
 
 Each mail is claimed with one conditional UPDATE before it is sent and marked sent right after,
 each step its own short transaction, so two senders never send the same row and a crash can at
@@ -50,7 +50,9 @@ _UTF8_QP.body_encoding = email_charset.QP  # readable in a text editor, 7-bit sa
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """1, 2, 4, 8 … minutes after the 1st, 2nd, 3rd … failed attempt, at most 6 hours."""
-    return dt.timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS))
+    return dt.timedelta(
+        seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
+    )
 
 
 class Transport(Protocol):
@@ -90,7 +92,9 @@ class SmtpServer:
         s = self.settings
         context = ssl.create_default_context()
         if s.smtp_port == 465:
-            conn: smtplib.SMTP = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=30, context=context)
+            conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port, timeout=30, context=context
+            )
         else:
             conn = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30)
             if s.smtp_starttls:
@@ -141,8 +145,9 @@ def _address(value: str) -> str:
     return email.utils.formataddr((name, addr), charset="utf-8")
 
 
-def build_message(mail: OutboxMail, settings: Settings | None = None,
-                  now: dt.datetime | None = None) -> Message:
+def build_message(
+    mail: OutboxMail, settings: Settings | None = None, now: dt.datetime | None = None
+) -> Message:
     """A multipart/alternative mail (text and HTML, quoted-printable UTF-8).
 
     Built with the classic MIME classes: the newer EmailMessage API folds a long Subject right
@@ -174,8 +179,12 @@ def _due(now: dt.datetime):
 
 def _claim(db: Session, mail_id: int, now: dt.datetime) -> bool:
     claimed = db.execute(
-        update(OutboxMail).where(OutboxMail.id == mail_id, *_due(now))
-        .values(attempts=OutboxMail.attempts + 1, next_attempt_at=now + dt.timedelta(seconds=CLAIM_SECONDS))
+        update(OutboxMail)
+        .where(OutboxMail.id == mail_id, *_due(now))
+        .values(
+            attempts=OutboxMail.attempts + 1,
+            next_attempt_at=now + dt.timedelta(seconds=CLAIM_SECONDS),
+        )
     ).rowcount
     db.commit()
     return bool(claimed)
@@ -200,13 +209,23 @@ def _log_sent(db: Session, mail: OutboxMail) -> None:
         return
     name, address = email.utils.parseaddr(mail.recipient)
     to = f"{name} ({address})" if name else address
-    messages.log_message(db, mail.municipality_code, "notificatie_verstuurd",
-                         f"E-mail verstuurd aan {to}: {mail.subject}", key=f"notificatie/{mail.key}")
+    messages.log_message(
+        db,
+        mail.municipality_code,
+        "notificatie_verstuurd",
+        f"E-mail verstuurd aan {to}: {mail.subject}",
+        key=f"notificatie/{mail.key}",
+    )
 
 
-def send_pending(db_or_none: Session | None = None, now: dt.datetime | None = None, *,
-                 transport: Transport | None = None, limit: int = BATCH,
-                 stop: threading.Event | None = None) -> int:
+def send_pending(
+    db_or_none: Session | None = None,
+    now: dt.datetime | None = None,
+    *,
+    transport: Transport | None = None,
+    limit: int = BATCH,
+    stop: threading.Event | None = None,
+) -> int:
     """Send the outbox mails that are due; returns how many went out.
 
     With a session it commits that session as it goes (claim, then result, per mail), so pass
@@ -218,7 +237,9 @@ def send_pending(db_or_none: Session | None = None, now: dt.datetime | None = No
     db = db_or_none
     now = now or clock.now()
     db.commit()  # start from a clean state and do not hold a write lock while talking SMTP
-    ids = list(db.exec(select(OutboxMail.id).where(*_due(now)).order_by(OutboxMail.id).limit(limit)).all())
+    ids = list(
+        db.exec(select(OutboxMail.id).where(*_due(now)).order_by(OutboxMail.id).limit(limit)).all()
+    )
     db.rollback()
     if not ids:
         return 0
@@ -243,7 +264,9 @@ def send_pending(db_or_none: Session | None = None, now: dt.datetime | None = No
                 db.add(mail)
                 db.commit()
                 level = logging.ERROR if mail.attempts >= MAX_ATTEMPTS else logging.WARNING
-                log.log(level, "mail %s attempt %d failed: %s", mail.key, mail.attempts, mail.last_error)
+                log.log(
+                    level, "mail %s attempt %d failed: %s", mail.key, mail.attempts, mail.last_error
+                )
                 if _server_down(exc):
                     break  # leave the rest of the batch untouched for the next round
                 continue
@@ -259,7 +282,10 @@ def send_pending(db_or_none: Session | None = None, now: dt.datetime | None = No
 
 def failed_mails(db: Session) -> list[OutboxMail]:
     """Mails that gave up after MAX_ATTEMPTS (for CBS / operations)."""
-    return list(db.exec(
-        select(OutboxMail).where(OutboxMail.sent_at.is_(None), OutboxMail.attempts >= MAX_ATTEMPTS)  # type: ignore[union-attr]
-        .order_by(OutboxMail.id)
-    ).all())
+    return list(
+        db.exec(
+            select(OutboxMail)
+            .where(OutboxMail.sent_at.is_(None), OutboxMail.attempts >= MAX_ATTEMPTS)  # type: ignore[union-attr]
+            .order_by(OutboxMail.id)
+        ).all()
+    )

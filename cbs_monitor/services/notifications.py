@@ -55,11 +55,15 @@ class Recipient:
 
 
 def _valid_on(day: dt.date):
-    return (Delegation.valid_from <= day,
-            or_(Delegation.valid_to.is_(None), Delegation.valid_to >= day))  # type: ignore[union-attr]
+    return (
+        Delegation.valid_from <= day,
+        or_(Delegation.valid_to.is_(None), Delegation.valid_to >= day),
+    )  # type: ignore[union-attr]
 
 
-def recipients_by_municipality(db: Session, day: dt.date | None = None) -> dict[str, list[Recipient]]:
+def recipients_by_municipality(
+    db: Session, day: dt.date | None = None
+) -> dict[str, list[Recipient]]:
     """Municipality code -> the people who get its mails, product managers first."""
     day = day or clock.today()
     found: dict[str, dict[int, Recipient]] = {}
@@ -86,7 +90,8 @@ def recipients_by_municipality(db: Session, day: dt.date | None = None) -> dict[
     for user, code in coordinators:
         if user.email:
             found.setdefault(code, {}).setdefault(
-                user.id, Recipient(user.id, user.name, user.email, via_cooperative=True))
+                user.id, Recipient(user.id, user.name, user.email, via_cooperative=True)
+            )
     return {code: list(people.values()) for code, people in found.items()}
 
 
@@ -96,7 +101,8 @@ def recipients(db: Session, municipality_code: str, day: dt.date | None = None) 
 
 def cbs_reviewers(db: Session) -> list[Recipient]:
     users = db.exec(
-        select(User).join(UserRole, UserRole.user_id == User.id)
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.cbs_reviewer, User.active == True)  # noqa: E712
         .order_by(User.id)
     ).all()
@@ -124,7 +130,9 @@ def delivered_municipalities(db: Session, period_code: str) -> dict[str, bool]:
 
 
 def approved_municipalities(db: Session, period_code: str) -> set[str]:
-    return {code for code, approved in delivered_municipalities(db, period_code).items() if approved}
+    return {
+        code for code, approved in delivered_municipalities(db, period_code).items() if approved
+    }
 
 
 # --- the outbox ---------------------------------------------------------------------------
@@ -142,8 +150,13 @@ def queue_mail(
     if db.exec(select(OutboxMail.id).where(OutboxMail.key == key)).first() is not None:
         return False
     row = OutboxMail(
-        key=key, recipient=recipient.address, subject=mail.subject, body_text=mail.text,
-        body_html=mail.html, municipality_code=municipality_code, created_at=clock.now(),
+        key=key,
+        recipient=recipient.address,
+        subject=mail.subject,
+        body_text=mail.text,
+        body_html=mail.html,
+        municipality_code=municipality_code,
+        created_at=clock.now(),
     )
     try:
         with db.begin_nested():
@@ -179,20 +192,34 @@ def technical_report_ready(db: Session, delivery: Delivery, report: Report) -> N
     name = _municipality_name(db, code)
     period = db.get(ReportingPeriod, delivery.period_code)
     approved = report.status == ReportStatus.approved
-    verdict = report.status.value if report.status in (ReportStatus.approved, ReportStatus.rejected) \
+    verdict = (
+        report.status.value
+        if report.status in (ReportStatus.approved, ReportStatus.rejected)
         else "in behandeling"
+    )
     for person in recipients(db, code):
         mail = mail_templates.technical_report_ready(
-            name=person.name, municipality_code=code, municipality_name=name,
-            period_code=delivery.period_code, filename=delivery.filename,
-            received_at=delivery.received_at, verdict=verdict, approved=approved,
-            records_read=delivery.records_read, records_valid=delivery.records_valid,
+            name=person.name,
+            municipality_code=code,
+            municipality_name=name,
+            period_code=delivery.period_code,
+            filename=delivery.filename,
+            received_at=delivery.received_at,
+            verdict=verdict,
+            approved=approved,
+            records_read=delivery.records_read,
+            records_valid=delivery.records_valid,
             records_with_errors=delivery.records_with_errors,
             delivery_closes_on=period.delivery_closes_on if period else None,
             via_cooperative=person.via_cooperative,
         )
-        queue_mail(db, key=f"technical-report/{delivery.id}/user-{person.user_id}",
-                   recipient=person, mail=mail, municipality_code=code)
+        queue_mail(
+            db,
+            key=f"technical-report/{delivery.id}/user-{person.user_id}",
+            recipient=person,
+            mail=mail,
+            municipality_code=code,
+        )
 
 
 def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> None:
@@ -204,12 +231,21 @@ def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> N
     name = _municipality_name(db, code)
     for person in recipients(db, code):
         mail = mail_templates.readiness_report_ready(
-            name=person.name, municipality_code=code, municipality_name=name,
-            period_code=delivery.period_code, filename=delivery.filename,
-            received_at=delivery.received_at, via_cooperative=person.via_cooperative,
+            name=person.name,
+            municipality_code=code,
+            municipality_name=name,
+            period_code=delivery.period_code,
+            filename=delivery.filename,
+            received_at=delivery.received_at,
+            via_cooperative=person.via_cooperative,
         )
-        queue_mail(db, key=f"readiness-report/{delivery.id}/user-{person.user_id}",
-                   recipient=person, mail=mail, municipality_code=code)
+        queue_mail(
+            db,
+            key=f"readiness-report/{delivery.id}/user-{person.user_id}",
+            recipient=person,
+            mail=mail,
+            municipality_code=code,
+        )
 
 
 # --- windows (called by the scheduler) ----------------------------------------------------
@@ -222,12 +258,21 @@ def delivery_window_opened(db: Session, period: ReportingPeriod) -> int:
         name = _municipality_name(db, code)
         for person in people:
             mail = mail_templates.delivery_window_opened(
-                name=person.name, municipality_code=code, municipality_name=name,
-                period_code=period.code, opens_on=period.delivery_opens_on,
-                closes_on=period.delivery_closes_on, via_cooperative=person.via_cooperative,
+                name=person.name,
+                municipality_code=code,
+                municipality_name=name,
+                period_code=period.code,
+                opens_on=period.delivery_opens_on,
+                closes_on=period.delivery_closes_on,
+                via_cooperative=person.via_cooperative,
             )
-            queued += queue_mail(db, key=f"delivery-window-opened/{period.code}/{code}/user-{person.user_id}",
-                                 recipient=person, mail=mail, municipality_code=code)
+            queued += queue_mail(
+                db,
+                key=f"delivery-window-opened/{period.code}/{code}/user-{person.user_id}",
+                recipient=person,
+                mail=mail,
+                municipality_code=code,
+            )
     return queued
 
 
@@ -248,12 +293,21 @@ def reminders_due(db: Session, today: dt.date) -> int:
             name = _municipality_name(db, code)
             for person in people:
                 mail = mail_templates.reminder(
-                    name=person.name, municipality_code=code, municipality_name=name,
-                    period_code=period.code, closes_on=period.delivery_closes_on,
-                    has_delivery=code in delivered, via_cooperative=person.via_cooperative,
+                    name=person.name,
+                    municipality_code=code,
+                    municipality_name=name,
+                    period_code=period.code,
+                    closes_on=period.delivery_closes_on,
+                    has_delivery=code in delivered,
+                    via_cooperative=person.via_cooperative,
                 )
-                queued += queue_mail(db, key=f"reminder/{period.code}/{code}/user-{person.user_id}",
-                                     recipient=person, mail=mail, municipality_code=code)
+                queued += queue_mail(
+                    db,
+                    key=f"reminder/{period.code}/{code}/user-{person.user_id}",
+                    recipient=person,
+                    mail=mail,
+                    municipality_code=code,
+                )
     return queued
 
 
@@ -270,13 +324,22 @@ def withdrawal_window_opened(db: Session, period: ReportingPeriod) -> int:
         name = _municipality_name(db, code)
         for person in people:
             mail = mail_templates.withdrawal_window_opened(
-                name=person.name, municipality_code=code, municipality_name=name,
-                period_code=period.code, opens_on=period.withdrawal_opens_on,
-                closes_on=period.withdrawal_closes_on, delegating=code in delegating,
+                name=person.name,
+                municipality_code=code,
+                municipality_name=name,
+                period_code=period.code,
+                opens_on=period.withdrawal_opens_on,
+                closes_on=period.withdrawal_closes_on,
+                delegating=code in delegating,
                 via_cooperative=person.via_cooperative,
             )
-            queued += queue_mail(db, key=f"withdrawal-window-opened/{period.code}/{code}/user-{person.user_id}",
-                                 recipient=person, mail=mail, municipality_code=code)
+            queued += queue_mail(
+                db,
+                key=f"withdrawal-window-opened/{period.code}/{code}/user-{person.user_id}",
+                recipient=person,
+                mail=mail,
+                municipality_code=code,
+            )
     return queued
 
 
@@ -290,11 +353,20 @@ def cbs_decision(db: Session, municipality_code: str, subject: str, text: str, k
     queued = 0
     for person in recipients(db, municipality_code):
         mail = mail_templates.cbs_decision(
-            name=person.name, municipality_code=municipality_code, municipality_name=name,
-            subject=subject, text=text, via_cooperative=person.via_cooperative,
+            name=person.name,
+            municipality_code=municipality_code,
+            municipality_name=name,
+            subject=subject,
+            text=text,
+            via_cooperative=person.via_cooperative,
         )
-        queued += queue_mail(db, key=f"cbs-decision/{key}/user-{person.user_id}", recipient=person,
-                             mail=mail, municipality_code=municipality_code)
+        queued += queue_mail(
+            db,
+            key=f"cbs-decision/{key}/user-{person.user_id}",
+            recipient=person,
+            mail=mail,
+            municipality_code=municipality_code,
+        )
     return queued
 
 
@@ -324,12 +396,26 @@ def cbs_digest(db: Session, today: dt.date, now: dt.datetime | None = None) -> i
             standing = "vandaag af"
         else:
             standing = "volgende werkdag af"
-        rows.append([f"{row.municipality_name} ({row.municipality_code})", row.period_code,
-                     row.kind_label, row.status.value, clock.format_local(row.due_at), standing])
+        rows.append(
+            [
+                f"{row.municipality_name} ({row.municipality_code})",
+                row.period_code,
+                row.kind_label,
+                row.status.value,
+                clock.format_local(row.due_at),
+                standing,
+            ]
+        )
     queued = 0
     for person in reviewers:
-        mail = mail_templates.cbs_digest(name=person.name, day=today, rows=rows,
-                                         overdue=len(overdue), due=len(due))
-        queued += queue_mail(db, key=f"{prefix}user-{person.user_id}",
-                             recipient=person, mail=mail, municipality_code=None)
+        mail = mail_templates.cbs_digest(
+            name=person.name, day=today, rows=rows, overdue=len(overdue), due=len(due)
+        )
+        queued += queue_mail(
+            db,
+            key=f"{prefix}user-{person.user_id}",
+            recipient=person,
+            mail=mail,
+            municipality_code=None,
+        )
     return queued

@@ -157,4 +157,5 @@ def reminder_date(period: ReportingPeriod, working_days: int | None = None) -> d
         from cbs_monitor.settings import get_settings
 
         working_days = get_settings().reminder_working_days
-    return max(working_days_before(period.delivery_closes_on, working_days), period.delivery_opens_on)
+    day = working_days_before(period.delivery_closes_on, working_days)
+    return max(day, period.delivery_opens_on)

@@ -1,4 +1,4 @@
-"""Retention: delete delivered files `retention_days` after publication, keep the delivery record."""
+"""Retention: delete delivered files `retention_days` after publication; keep the delivery rows."""
 
 from __future__ import annotations
 
@@ -45,7 +45,9 @@ def expiry_date(period: ReportingPeriod, retention_days: int | None = None) -> d
 
 
 def expired_periods(db: Session, today: dt.date) -> list[str]:
-    rows = db.exec(select(ReportingPeriod).where(ReportingPeriod.publication_date.is_not(None))).all()  # type: ignore[union-attr]
+    rows = db.exec(
+        select(ReportingPeriod).where(ReportingPeriod.publication_date.is_not(None))
+    ).all()  # type: ignore[union-attr]
     return [p.code for p in rows if (expiry_date(p) or dt.date.max) <= today]
 
 
@@ -56,8 +58,13 @@ class RetentionResult:
     skipped_no_storage: bool = False
 
 
-def apply_retention(db: Session, today: dt.date | None = None, *, store: FileStore | None = None,
-                    now: dt.datetime | None = None) -> RetentionResult:
+def apply_retention(
+    db: Session,
+    today: dt.date | None = None,
+    *,
+    store: FileStore | None = None,
+    now: dt.datetime | None = None,
+) -> RetentionResult:
     """Delete the files of deliveries in periods past retention; the Delivery rows stay, with
     storage_key None and file_deleted_at set. Idempotent. Commits per delivery, file first, so a
     crash leaves at worst a record that points at a deleted file (retried), never an orphan."""
@@ -67,16 +74,22 @@ def apply_retention(db: Session, today: dt.date | None = None, *, store: FileSto
     codes = expired_periods(db, today)
     if not codes:
         return result
-    expired = list(db.exec(
-        select(Delivery).where(Delivery.period_code.in_(codes), Delivery.storage_key.is_not(None))  # type: ignore[attr-defined,union-attr]
-        .order_by(Delivery.id)
-    ).all())
+    expired = list(
+        db.exec(
+            select(Delivery)
+            .where(Delivery.period_code.in_(codes), Delivery.storage_key.is_not(None))  # type: ignore[attr-defined,union-attr]
+            .order_by(Delivery.id)
+        ).all()
+    )
     if not expired:
         return result
     store = store or default_store()
     if store is None:
-        log.warning("retention: %d delivered files are due for deletion but %s does not exist yet",
-                    len(expired), STORAGE_MODULE)
+        log.warning(
+            "retention: %d delivered files are due for deletion but %s does not exist yet",
+            len(expired),
+            STORAGE_MODULE,
+        )
         result.skipped_no_storage = True
         return result
     deleted: set[str] = set()
@@ -85,8 +98,11 @@ def apply_retention(db: Session, today: dt.date | None = None, *, store: FileSto
         # Storage is content-addressed: the same file delivered for a period that is still kept
         # shares the key, and must survive.
         shared = db.exec(
-            select(Delivery.id).where(Delivery.storage_key == key, Delivery.id != delivery.id,
-                                      Delivery.period_code.not_in(codes))  # type: ignore[attr-defined]
+            select(Delivery.id).where(
+                Delivery.storage_key == key,
+                Delivery.id != delivery.id,
+                Delivery.period_code.not_in(codes),
+            )  # type: ignore[attr-defined]
         ).first()
         if shared is None and key not in deleted:
             store.delete(key)

@@ -79,13 +79,25 @@ def open_reports(
     rows = []
     for report, delivery, municipality in db.exec(query).all():
         overdue = report.due_at < now
-        late = clock.working_days_between(clock.to_local(report.due_at).date(), today) if overdue else 0
-        rows.append(ReportDeadline(
-            report_id=report.id, delivery_id=delivery.id, kind=report.kind, status=report.status,
-            municipality_code=municipality.code, municipality_name=municipality.name,
-            period_code=delivery.period_code, due_at=report.due_at, overdue=overdue,
-            working_days_late=late,
-        ))
+        late = (
+            clock.working_days_between(clock.to_local(report.due_at).date(), today)
+            if overdue
+            else 0
+        )
+        rows.append(
+            ReportDeadline(
+                report_id=report.id,
+                delivery_id=delivery.id,
+                kind=report.kind,
+                status=report.status,
+                municipality_code=municipality.code,
+                municipality_name=municipality.name,
+                period_code=delivery.period_code,
+                due_at=report.due_at,
+                overdue=overdue,
+                working_days_late=late,
+            )
+        )
     return rows
 
 
@@ -103,5 +115,8 @@ def due_soon_reports(
     now = now or clock.now()
     today = clock.to_local(now).date()
     horizon = clock.add_working_days(today, 1)
-    return [row for row in open_reports(db, period_code, now)
-            if not row.overdue and clock.to_local(row.due_at).date() <= horizon]
+    return [
+        row
+        for row in open_reports(db, period_code, now)
+        if not row.overdue and clock.to_local(row.due_at).date() <= horizon
+    ]

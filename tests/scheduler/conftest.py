@@ -1,4 +1,4 @@
-"""Fixtures for the scheduler tests: a seeded database on a fixed clock, periods, deliveries, a real SMTP server."""
+"""Scheduler test fixtures: a seeded database on a fixed clock, deliveries, a real SMTP server."""
 
 from __future__ import annotations
 
@@ -47,15 +47,28 @@ ADDRESS = {
 }
 # Municipality -> users who get its mail: product managers, plus Eva for the delegating three.
 RECIPIENTS = {
-    "0363": [ANNA], "0344": [CARLA], "0014": [DAAN],
-    "0243": [HANNA, EVA], "0233": [EVA], "0302": [EVA],
+    "0363": [ANNA],
+    "0344": [CARLA],
+    "0014": [DAAN],
+    "0243": [HANNA, EVA],
+    "0233": [EVA],
+    "0302": [EVA],
 }
 ENV_TO_CLEAR = (
-    "CBS_MONITOR_CLOCK_FIXED", "CBS_MONITOR_CLOCK_SHIFT_DAYS", "CBS_MONITOR_DATABASE_URL",
-    "CBS_MONITOR_SMTP_HOST", "CBS_MONITOR_SMTP_PORT", "CBS_MONITOR_SMTP_STARTTLS",
-    "CBS_MONITOR_SMTP_USER", "CBS_MONITOR_SMTP_PASSWORD", "CBS_MONITOR_MAIL_FROM",
-    "CBS_MONITOR_REMINDER_WORKING_DAYS", "CBS_MONITOR_RETENTION_DAYS",
-    "CBS_MONITOR_SCHEDULER_ENABLED", "CBS_MONITOR_READINESS_RELEASE", "SSL_CERT_FILE",
+    "CBS_MONITOR_CLOCK_FIXED",
+    "CBS_MONITOR_CLOCK_SHIFT_DAYS",
+    "CBS_MONITOR_DATABASE_URL",
+    "CBS_MONITOR_SMTP_HOST",
+    "CBS_MONITOR_SMTP_PORT",
+    "CBS_MONITOR_SMTP_STARTTLS",
+    "CBS_MONITOR_SMTP_USER",
+    "CBS_MONITOR_SMTP_PASSWORD",
+    "CBS_MONITOR_MAIL_FROM",
+    "CBS_MONITOR_REMINDER_WORKING_DAYS",
+    "CBS_MONITOR_RETENTION_DAYS",
+    "CBS_MONITOR_SCHEDULER_ENABLED",
+    "CBS_MONITOR_READINESS_RELEASE",
+    "SSL_CERT_FILE",
 )
 
 
@@ -78,31 +91,62 @@ class World:
     def at(self, moment: dt.datetime) -> None:
         clock.set_fixed(moment)
 
-    def add_period(self, code: str, delivery: tuple[dt.date, dt.date], withdrawal: tuple[dt.date, dt.date],
-                   publication: dt.date | None = None) -> None:
+    def add_period(
+        self,
+        code: str,
+        delivery: tuple[dt.date, dt.date],
+        withdrawal: tuple[dt.date, dt.date],
+        publication: dt.date | None = None,
+    ) -> None:
         with self.db.session() as s:
-            periods.save_period(s, code, delivery_opens_on=delivery[0], delivery_closes_on=delivery[1],
-                                withdrawal_opens_on=withdrawal[0], withdrawal_closes_on=withdrawal[1],
-                                publication_date=publication)
+            periods.save_period(
+                s,
+                code,
+                delivery_opens_on=delivery[0],
+                delivery_closes_on=delivery[1],
+                withdrawal_opens_on=withdrawal[0],
+                withdrawal_closes_on=withdrawal[1],
+                publication_date=publication,
+            )
 
-    def deliver(self, code: str, period: str, *, approved: bool, hold_readiness: bool = False,
-                filename: str | None = None, storage_key: str | None = None) -> int:
+    def deliver(
+        self,
+        code: str,
+        period: str,
+        *,
+        approved: bool,
+        hold_readiness: bool = False,
+        filename: str | None = None,
+        storage_key: str | None = None,
+    ) -> int:
         """What the deliveries service does on receipt and on technical approval, with the
         notification calls it makes. Returns the delivery id."""
         now = clock.now()
         with self.db.session() as s:
             org = s.exec(select(Organisation).where(Organisation.municipality_code == code)).first()
             if org is None:  # a delegating municipality delivers through the cooperative
-                org = s.exec(select(Organisation).where(Organisation.kind == "samenwerkingsverband")).first()
-            earlier = s.exec(select(Delivery).where(
-                Delivery.municipality_code == code, Delivery.period_code == period,
-                Delivery.replaced_by_id.is_(None))).all()
+                org = s.exec(
+                    select(Organisation).where(Organisation.kind == "samenwerkingsverband")
+                ).first()
+            earlier = s.exec(
+                select(Delivery).where(
+                    Delivery.municipality_code == code,
+                    Delivery.period_code == period,
+                    Delivery.replaced_by_id.is_(None),
+                )
+            ).all()
             name = filename or f"WMO_{code}_{period}_{clock.today():%Y%m%d}.csv"
             delivery = Delivery(
-                municipality_code=code, period_code=period, organisation_id=org.id, filename=name,
-                size=1234, sha256=hashlib.sha256(name.encode()).hexdigest(),
+                municipality_code=code,
+                period_code=period,
+                organisation_id=org.id,
+                filename=name,
+                size=1234,
+                sha256=hashlib.sha256(name.encode()).hexdigest(),
                 storage_key=storage_key or f"files/{code}/{period}/{now.timestamp()}",
-                received_at=now, records_read=120, records_valid=118 if approved else 90,
+                received_at=now,
+                records_read=120,
+                records_valid=118 if approved else 90,
                 records_with_errors=2 if approved else 30,
                 status=DeliveryStatus.approved if approved else DeliveryStatus.rejected,
             )
@@ -112,16 +156,24 @@ class World:
                 for old in earlier:
                     old.replaced_by_id = delivery.id
                     s.add(old)
-            technical = Report(delivery_id=delivery.id, kind=ReportKind.technical, created_at=now,
-                               status=ReportStatus.approved if approved else ReportStatus.rejected,
-                               due_at=service_levels.technical_due(now))
+            technical = Report(
+                delivery_id=delivery.id,
+                kind=ReportKind.technical,
+                created_at=now,
+                status=ReportStatus.approved if approved else ReportStatus.rejected,
+                due_at=service_levels.technical_due(now),
+            )
             s.add(technical)
             s.flush()
             notifications.technical_report_ready(s, delivery, technical)
             if approved:
-                readiness = Report(delivery_id=delivery.id, kind=ReportKind.readiness,
-                                   status=ReportStatus.held if hold_readiness else ReportStatus.ready,
-                                   created_at=now, due_at=service_levels.readiness_due(now))
+                readiness = Report(
+                    delivery_id=delivery.id,
+                    kind=ReportKind.readiness,
+                    status=ReportStatus.held if hold_readiness else ReportStatus.ready,
+                    created_at=now,
+                    due_at=service_levels.readiness_due(now),
+                )
                 s.add(readiness)
                 s.flush()
                 notifications.readiness_report_ready(s, delivery, readiness)
@@ -129,8 +181,11 @@ class World:
 
     def release_readiness(self, delivery_id: int) -> None:
         with self.db.session() as s:
-            report = s.exec(select(Report).where(Report.delivery_id == delivery_id,
-                                                 Report.kind == ReportKind.readiness)).one()
+            report = s.exec(
+                select(Report).where(
+                    Report.delivery_id == delivery_id, Report.kind == ReportKind.readiness
+                )
+            ).one()
             report.status = ReportStatus.ready
             report.released_at = clock.now()
             s.add(report)

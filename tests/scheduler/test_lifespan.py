@@ -1,4 +1,4 @@
-"""The scheduler as a lifespan task: runs in the background, stops cleanly, restarts without losing or doubling mail."""
+"""The scheduler as a lifespan task: background work, clean stop, restarts lose nothing."""
 
 import asyncio
 import datetime as dt
@@ -10,8 +10,8 @@ from cbs_monitor import clock, scheduler
 from cbs_monitor.scheduler import SchedulerConfig, SchedulerService, make_lifespan
 from cbs_monitor.services import lease, mailer
 from cbs_monitor.settings import reset_settings
-from tests.scheduler.test_time_travel import OPEN_MAILS
 from tests.scheduler.conftest import local
+from tests.scheduler.test_time_travel import OPEN_MAILS
 
 D = dt.date
 FAST = SchedulerConfig(lease_seconds=2, reconcile_seconds=0.2, send_seconds=0.1, stop_timeout=10)
@@ -42,6 +42,7 @@ def test_lifespan_opens_the_window_and_sends_in_the_background(period):
             assert service is not None
             await wait_for(lambda: len(sent_keys(period)) == 7 and service.reconciles >= 1)
             assert service.is_leader
+            assert service.window_jobs() == {}, "no date jobs on a standing clock"
             with period.db.session() as s:
                 assert lease.current_holder(s) == service.holder
         return service
@@ -117,7 +118,10 @@ def test_two_instances_in_one_process_only_the_lease_holder_acts_and_the_other_t
     config = SchedulerConfig(lease_seconds=2, reconcile_seconds=0.1, send_seconds=0.1)
 
     async def main():
-        first, second = SchedulerService(config, holder="first"), SchedulerService(config, holder="second")
+        first, second = (
+            SchedulerService(config, holder="first"),
+            SchedulerService(config, holder="second"),
+        )
         await first.start()
         await wait_for(lambda: first.is_leader)
         await second.start()
@@ -132,7 +136,9 @@ def test_two_instances_in_one_process_only_the_lease_holder_acts_and_the_other_t
         died = time.monotonic()
         await wait_for(lambda: second.is_leader, timeout=5)
         took = time.monotonic() - died
-        period.add_period("2026H2", (D(2026, 6, 29), D(2026, 7, 10)), (D(2026, 7, 20), D(2026, 7, 24)))
+        period.add_period(
+            "2026H2", (D(2026, 6, 29), D(2026, 7, 10)), (D(2026, 7, 20), D(2026, 7, 24))
+        )
         await wait_for(lambda: "delivery-opened/2026H2" in period.events())
         await wait_for(lambda: len(sent_keys(period)) == 14)
         await second.stop()
@@ -159,13 +165,25 @@ def test_a_window_job_opens_the_window_on_the_second(period, monkeypatch):
             await wait_for(lambda: service.window_jobs())
             assert period.events() == []
             jobs = service.window_jobs()
-            assert set(jobs) == {f"window/2026H1/{name}" for name in (
-                "delivery-opens", "reminder", "delivery-closes", "withdrawal-opens", "withdrawal-closes")}
-            assert jobs["window/2026H1/delivery-opens"] - dt.datetime.now(dt.timezone.utc) < dt.timedelta(seconds=3)
+            assert set(jobs) == {
+                f"window/2026H1/{name}"
+                for name in (
+                    "delivery-opens",
+                    "reminder",
+                    "delivery-closes",
+                    "withdrawal-opens",
+                    "withdrawal-closes",
+                )
+            }
+            assert jobs["window/2026H1/delivery-opens"] - dt.datetime.now(
+                dt.timezone.utc
+            ) < dt.timedelta(seconds=3)
             await wait_for(lambda: "delivery-opened/2026H1" in period.events(), timeout=6)
             await wait_for(lambda: len(sent_keys(period)) == 7)
             assert "window/2026H1/delivery-opens" not in service.window_jobs()
 
     asyncio.run(main())
-    [opened] = [m for m in period.messages("aanleverperiode_geopend") if m.municipality_code == "0363"]
+    [opened] = [
+        m for m in period.messages("aanleverperiode_geopend") if m.municipality_code == "0363"
+    ]
     assert dt.timedelta(0) <= opened.created_at - target < dt.timedelta(seconds=2)

@@ -1,4 +1,4 @@
-"""The outbox sender: .eml by default, a real SMTP server when configured, retries with backoff, each mail once."""
+"""The outbox sender: .eml by default, real SMTP when configured, backoff, each mail once."""
 
 import datetime as dt
 import email.utils
@@ -12,7 +12,16 @@ from cbs_monitor import clock
 from cbs_monitor.models import OutboxMail
 from cbs_monitor.services import mailer, notifications
 from cbs_monitor.settings import reset_settings
-from tests.scheduler.conftest import ADDRESS, ANNA, EVA, Inbox, body_html, body_text, free_port, local
+from tests.scheduler.conftest import (
+    ADDRESS,
+    ANNA,
+    EVA,
+    Inbox,
+    body_html,
+    body_text,
+    free_port,
+    local,
+)
 
 NOW = local(2026, 3, 2, 9)
 
@@ -20,8 +29,9 @@ NOW = local(2026, 3, 2, 9)
 def _queue_decisions(world, codes=("0363", "0243", "0302"), key="release/1"):
     with world.db.session() as s:
         for code in codes:
-            notifications.cbs_decision(s, code, "Besluit CBS", f"Toelichting voor {code}.",
-                                       key=f"{key}/{code}")
+            notifications.cbs_decision(
+                s, code, "Besluit CBS", f"Toelichting voor {code}.", key=f"{key}/{code}"
+            )
     return [m.key for m in world.outbox()]
 
 
@@ -40,13 +50,21 @@ def test_default_writes_eml_files_once_and_logs_them(world):
     assert anna["Subject"] == "Besluit CBS (gemeente Amsterdam)"
     assert email.utils.parsedate_to_datetime(anna["Date"]) == NOW
     assert anna.get_content_type() == "multipart/alternative"
-    assert "Toelichting voor 0363." in body_text(anna) and "Toelichting voor 0363." in body_html(anna)
+    assert "Toelichting voor 0363." in body_text(anna) and "Toelichting voor 0363." in body_html(
+        anna
+    )
     assert all(m.sent_at == NOW for m in world.outbox())
     logged = world.messages("notificatie_verstuurd")
     assert [(m.municipality_code, m.key) for m in logged] == [
-        ("0363", f"notificatie/{keys[0]}"), ("0243", f"notificatie/{keys[1]}"),
-        ("0243", f"notificatie/{keys[2]}"), ("0302", f"notificatie/{keys[3]}")]
-    assert logged[0].text == f"E-mail verstuurd aan Anna de Vries ({ADDRESS[ANNA]}): Besluit CBS (gemeente Amsterdam)"
+        ("0363", f"notificatie/{keys[0]}"),
+        ("0243", f"notificatie/{keys[1]}"),
+        ("0243", f"notificatie/{keys[2]}"),
+        ("0302", f"notificatie/{keys[3]}"),
+    ]
+    assert (
+        logged[0].text
+        == f"E-mail verstuurd aan Anna de Vries ({ADDRESS[ANNA]}): Besluit CBS (gemeente Amsterdam)"
+    )
 
 
 def test_real_smtp_server_receives_each_mail_once(world, smtp_server):
@@ -54,10 +72,14 @@ def test_real_smtp_server_receives_each_mail_once(world, smtp_server):
     keys = _queue_decisions(world)
     assert mailer.send_pending(None) == 4
     assert mailer.send_pending(None) == 0
-    assert not list(world.outbox_dir.glob("*.eml")), "with SMTP configured nothing goes to the folder"
+    assert not list(world.outbox_dir.glob("*.eml")), (
+        "with SMTP configured nothing goes to the folder"
+    )
     received = smtp_server.by_key()
     assert sorted(received) == sorted(keys) and all(len(v) == 1 for v in received.values())
-    envelopes = {msg["X-CBS-Monitor-Key"]: (sender, rcpts) for sender, rcpts, msg in smtp_server.received}
+    envelopes = {
+        msg["X-CBS-Monitor-Key"]: (sender, rcpts) for sender, rcpts, msg in smtp_server.received
+    }
     assert envelopes[keys[0]] == ("noreply@cbs-monitor.local", [ADDRESS[ANNA]])
     assert envelopes[keys[3]] == ("noreply@cbs-monitor.local", [ADDRESS[EVA]])
     eva = received[keys[3]][0]
@@ -182,14 +204,28 @@ def tls_smtp_server(tmp_path, monkeypatch):
 
     inbox = Inbox()
     port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, tls_context=context,
-                            require_starttls=True, authenticator=authenticator, auth_require_tls=True)
+    controller = Controller(
+        inbox,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_require_tls=True,
+    )
     controller.start()
     monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the client trusts exactly this certificate
-    for name, value in (("HOST", "127.0.0.1"), ("PORT", str(port)), ("STARTTLS", "1"),
-                        ("USER", "portal"), ("PASSWORD", "geheim"),
-                        ("MAIL_FROM", "CBS Monitör <monitor@cbs.example>")):
-        monkeypatch.setenv(f"CBS_MONITOR_SMTP_{name}" if name != "MAIL_FROM" else "CBS_MONITOR_MAIL_FROM", value)
+    for name, value in (
+        ("HOST", "127.0.0.1"),
+        ("PORT", str(port)),
+        ("STARTTLS", "1"),
+        ("USER", "portal"),
+        ("PASSWORD", "geheim"),
+        ("MAIL_FROM", "CBS Monitör <monitor@cbs.example>"),
+    ):
+        monkeypatch.setenv(
+            f"CBS_MONITOR_SMTP_{name}" if name != "MAIL_FROM" else "CBS_MONITOR_MAIL_FROM", value
+        )
     reset_settings()
     inbox.logins = logins
     try:
@@ -210,18 +246,31 @@ def _self_signed(folder):
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = dt.datetime.now(dt.timezone.utc)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                    x509.DNSName("localhost")]), critical=False)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+            ),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     return cert_path, key_path
 
 

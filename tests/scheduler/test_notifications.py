@@ -6,7 +6,18 @@ from sqlmodel import select
 
 from cbs_monitor.models import Delegation, User
 from cbs_monitor.services import mailer, notifications
-from tests.scheduler.conftest import ADDRESS, ANNA, CARLA, EVA, FRANK, HANNA, RECIPIENTS, body_html, body_text, local
+from tests.scheduler.conftest import (
+    ADDRESS,
+    ANNA,
+    CARLA,
+    EVA,
+    FRANK,
+    HANNA,
+    RECIPIENTS,
+    body_html,
+    body_text,
+    local,
+)
 
 D = dt.date
 
@@ -54,21 +65,28 @@ def test_technical_and_readiness_report_mails_once_each(world):
             notifications.readiness_report_ready(s, delivery, report)
     keys = [m.key for m in world.outbox()]
     assert keys == [
-        f"technical-report/{delivery_id}/user-{HANNA}", f"technical-report/{delivery_id}/user-{EVA}",
-        f"readiness-report/{delivery_id}/user-{HANNA}", f"readiness-report/{delivery_id}/user-{EVA}",
+        f"technical-report/{delivery_id}/user-{HANNA}",
+        f"technical-report/{delivery_id}/user-{EVA}",
+        f"readiness-report/{delivery_id}/user-{HANNA}",
+        f"readiness-report/{delivery_id}/user-{EVA}",
     ]
     assert mailer.send_pending(None) == 4
     mails = world.eml_files()
     tech = mails[f"technical-report/{delivery_id}/user-{EVA}"]
     assert tech["To"].addresses[0].addr_spec == ADDRESS[EVA]
-    assert tech["Subject"] == "Technisch rapport beschikbaar: CBS Monitor 2026H1 (gemeente Harderwijk)"
+    assert (
+        tech["Subject"] == "Technisch rapport beschikbaar: CBS Monitor 2026H1 (gemeente Harderwijk)"
+    )
     text = body_text(tech)
     assert "Uitslag:" in text and "Goedgekeurd" in text and "Records met fouten: 2" in text
     assert "coördinator van het samenwerkingsverband" in text
     assert "/cbs-monitor/ophalen" in text and "/cbs-monitor/ophalen" in body_html(tech)
     hanna = body_text(mails[f"technical-report/{delivery_id}/user-{HANNA}"])
     assert hanna.startswith("Beste Hanna Kok,") and "coördinator" not in hanna
-    assert "Op orde rapport beschikbaar" in mails[f"readiness-report/{delivery_id}/user-{HANNA}"]["Subject"]
+    assert (
+        "Op orde rapport beschikbaar"
+        in mails[f"readiness-report/{delivery_id}/user-{HANNA}"]["Subject"]
+    )
 
 
 def test_rejected_delivery_mail_says_deliver_again_before_the_window_closes(world):
@@ -94,7 +112,9 @@ def test_held_readiness_report_is_mailed_only_when_released(world):
 def test_no_bsn_like_number_reaches_a_mail(world):
     _period(world)
     world.at(local(2026, 7, 6, 10))
-    delivery_id = world.deliver("0363", "2026H1", approved=False, filename="aanlevering 123456782.zip")
+    delivery_id = world.deliver(
+        "0363", "2026H1", approved=False, filename="aanlevering 123456782.zip"
+    )
     mail = world.outbox()[0]
     assert "123456782" not in mail.body_text + mail.body_html + mail.subject
     assert "aanlevering *********.zip" in mail.body_text
@@ -103,10 +123,19 @@ def test_no_bsn_like_number_reaches_a_mail(world):
 
 def test_cbs_decision_goes_to_the_municipality_once_per_key(world):
     with world.db.session() as s:
-        assert notifications.cbs_decision(s, "0302", "Besluit CBS: technische beoordeling herzien",
-                                          "Het CBS heeft uw aanlevering toch goedgekeurd.\n\nReden: x.",
-                                          key="override/17") == 1
-        assert notifications.cbs_decision(s, "0302", "Besluit CBS", "nogmaals", key="override/17") == 0
+        assert (
+            notifications.cbs_decision(
+                s,
+                "0302",
+                "Besluit CBS: technische beoordeling herzien",
+                "Het CBS heeft uw aanlevering toch goedgekeurd.\n\nReden: x.",
+                key="override/17",
+            )
+            == 1
+        )
+        assert (
+            notifications.cbs_decision(s, "0302", "Besluit CBS", "nogmaals", key="override/17") == 0
+        )
         assert notifications.cbs_decision(s, "0999", "Besluit", "niemand", key="x") == 0
     [mail] = world.outbox()
     assert mail.key == f"cbs-decision/override/17/user-{EVA}"
@@ -116,7 +145,9 @@ def test_cbs_decision_goes_to_the_municipality_once_per_key(world):
 
 def test_html_is_escaped(world):
     with world.db.session() as s:
-        notifications.cbs_decision(s, "0363", "Besluit", "<script>alert(1)</script> & meer", key="k")
+        notifications.cbs_decision(
+            s, "0363", "Besluit", "<script>alert(1)</script> & meer", key="k"
+        )
     [mail] = world.outbox()
     assert "<script>" not in mail.body_html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; meer" in mail.body_html

@@ -1,4 +1,4 @@
-"""Real processes on one database: `cbs-monitor scheduler` twice at once (one acts), killed and restarted (nothing lost or doubled)."""
+"""Real scheduler processes on one database: two at once (one acts); killed and restarted."""
 
 import datetime as dt
 import os
@@ -27,7 +27,10 @@ class Proc:
         self._out = open(log, "wb")
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "cbs_monitor.cli", "scheduler", *args],
-            stdout=self._out, stderr=subprocess.STDOUT, env=env, cwd=ROOT,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=ROOT,
         )
 
     def text(self) -> str:
@@ -118,21 +121,35 @@ def _many_product_managers(world, count: int) -> int:
 
     with world.db.session() as s:
         taken = {o.municipality_code for o in s.exec(select(Organisation)) if o.municipality_code}
-        codes = [c for c in s.exec(select(Municipality.code).order_by(Municipality.code)) if c not in taken]
-        for n, code in enumerate(codes[:count]):
-            org = Organisation(kind=OrganisationKind.municipality, name=f"Gemeente {code}",
-                               identifier=f"test-{code}", municipality_code=code)
+        codes = [
+            c
+            for c in s.exec(select(Municipality.code).order_by(Municipality.code))
+            if c not in taken
+        ]
+        for code in codes[:count]:
+            org = Organisation(
+                kind=OrganisationKind.municipality,
+                name=f"Gemeente {code}",
+                identifier=f"test-{code}",
+                municipality_code=code,
+            )
             s.add(org)
             s.flush()
-            user = User(organisation_id=org.id, name=f"Beheerder {code}", email=f"pm{code}@test.example",
-                        employee_id=f"pm{code}")
+            user = User(
+                organisation_id=org.id,
+                name=f"Beheerder {code}",
+                email=f"pm{code}@test.example",
+                employee_id=f"pm{code}",
+            )
             s.add(user)
             s.flush()
             s.add(UserRole(user_id=user.id, role=Role.product_manager))
     return min(count, len(codes))
 
 
-def test_killed_in_the_middle_of_sending_and_restarted_nothing_lost_nothing_doubled(world, procs, tmp_path):
+def test_killed_in_the_middle_of_sending_and_restarted_nothing_lost_nothing_doubled(
+    world, procs, tmp_path
+):
     total = 7 + _many_product_managers(world, 120)
     world.add_period("2026H1", (D(2026, 7, 1), D(2026, 8, 31)), (D(2026, 9, 14), D(2026, 9, 25)))
     first = Proc(tmp_path / "first.log", "2026-07-01T09:00", FAST)
@@ -142,8 +159,9 @@ def test_killed_in_the_middle_of_sending_and_restarted_nothing_lost_nothing_doub
     halfway = sent(world)
     assert 10 <= halfway < total, f"not killed in the middle ({halfway} of {total})"
     with world.db.session() as s:
-        claimed = s.exec(select(OutboxMail).where(OutboxMail.sent_at.is_(None),
-                                                  OutboxMail.attempts > 0)).all()
+        claimed = s.exec(
+            select(OutboxMail).where(OutboxMail.sent_at.is_(None), OutboxMail.attempts > 0)
+        ).all()
     assert len(claimed) <= 1  # at most the one in hand
     claimed_ids = {m.id for m in claimed}
 
@@ -157,7 +175,9 @@ def test_killed_in_the_middle_of_sending_and_restarted_nothing_lost_nothing_doub
     assert len(files) == total
     outbox = world.outbox()
     assert len(outbox) == total and all(m.sent_at for m in outbox)
-    assert [m.attempts for m in outbox if m.id not in claimed_ids] == [1] * (total - len(claimed_ids))
+    assert [m.attempts for m in outbox if m.id not in claimed_ids] == [1] * (
+        total - len(claimed_ids)
+    )
     assert [m.attempts for m in outbox if m.id in claimed_ids] == [2] * len(claimed_ids)
     assert len(world.messages("notificatie_verstuurd")) == total
     assert world.events() == ["delivery-opened/2026H1"]

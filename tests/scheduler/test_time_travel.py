@@ -1,4 +1,4 @@
-"""Walk one period on the fixed clock: every transition at its moment, and what a server that was down catches up."""
+"""One period on the fixed clock: each transition at its moment, and catching up after downtime."""
 
 import datetime as dt
 
@@ -10,15 +10,28 @@ from cbs_monitor.services import periods
 from tests.scheduler.conftest import ANNA, CARLA, DAAN, EVA, HANNA, local
 
 D = dt.date
-OPEN_MAILS = {f"delivery-window-opened/2026H1/{code}/user-{uid}" for code, uid in (
-    ("0363", ANNA), ("0344", CARLA), ("0014", DAAN), ("0243", HANNA), ("0243", EVA),
-    ("0233", EVA), ("0302", EVA))}
+OPEN_MAILS = {
+    f"delivery-window-opened/2026H1/{code}/user-{uid}"
+    for code, uid in (
+        ("0363", ANNA),
+        ("0344", CARLA),
+        ("0014", DAAN),
+        ("0243", HANNA),
+        ("0243", EVA),
+        ("0233", EVA),
+        ("0302", EVA),
+    )
+}
 
 
 @pytest.fixture
 def period(world):
-    world.add_period("2026H1", (D(2026, 7, 1), D(2026, 8, 31)), (D(2026, 9, 14), D(2026, 9, 25)),
-                     publication=D(2026, 10, 15))
+    world.add_period(
+        "2026H1",
+        (D(2026, 7, 1), D(2026, 8, 31)),
+        (D(2026, 9, 14), D(2026, 9, 25)),
+        publication=D(2026, 10, 15),
+    )
     return world
 
 
@@ -41,8 +54,10 @@ def test_walk_through_a_period(period):
     assert all(m.sent_at for m in w.outbox())
     opened = w.messages("aanleverperiode_geopend")
     assert len(opened) == 342 and len({m.municipality_code for m in opened}) == 342
-    assert opened[0].text == ("De aanleverperiode voor 2026H1 is geopend: 01-07-2026 tot en met "
-                              "31-08-2026. U kunt starten met aanleveren.")
+    assert opened[0].text == (
+        "De aanleverperiode voor 2026H1 is geopend: 01-07-2026 tot en met "
+        "31-08-2026. U kunt starten met aanleveren."
+    )
     assert len(w.messages("notificatie_verstuurd")) == 7
     assert run(w, 2026, 7, 1, 0, 1) == []  # the next tick: nothing twice
 
@@ -51,8 +66,17 @@ def test_walk_through_a_period(period):
     assert run(w, 2026, 8, 21, 23, 59) == []  # the day before the reminder day
     assert run(w, 2026, 8, 24, 0, 0, 1) == ["reminder/2026H1"]
     reminded = {k for k in mail_keys(w) if k.startswith("reminder/")}
-    assert reminded == {f"reminder/2026H1/{c}/user-{u}" for c, u in (
-        ("0344", CARLA), ("0014", DAAN), ("0243", HANNA), ("0243", EVA), ("0233", EVA), ("0302", EVA))}
+    assert reminded == {
+        f"reminder/2026H1/{c}/user-{u}"
+        for c, u in (
+            ("0344", CARLA),
+            ("0014", DAAN),
+            ("0243", HANNA),
+            ("0243", EVA),
+            ("0233", EVA),
+            ("0302", EVA),
+        )
+    }
     assert run(w, 2026, 8, 25, 9) == []
 
     assert run(w, 2026, 8, 31, 23, 59, 59) == []  # the last day of the window still open
@@ -70,8 +94,13 @@ def test_walk_through_a_period(period):
     assert len(w.messages("intrekperiode_gesloten")) == 342
 
     assert run(w, 2026, 12, 31, 12) == []
-    assert w.events() == ["delivery-opened/2026H1", "reminder/2026H1", "delivery-closed/2026H1/2026-08-31",
-                          "withdrawal-opened/2026H1", "withdrawal-closed/2026H1/2026-09-25"]
+    assert w.events() == [
+        "delivery-opened/2026H1",
+        "reminder/2026H1",
+        "delivery-closed/2026H1/2026-08-31",
+        "withdrawal-opened/2026H1",
+        "withdrawal-closed/2026H1/2026-09-25",
+    ]
     # Every mail once, each in the Berichtenlog of its municipality once.
     keys = [m.key for m in w.outbox()]
     assert len(keys) == len(set(keys)) == 7 + 2 + 6 + 1
@@ -118,7 +147,8 @@ def test_extended_window_closes_again(period):
     closed = period.messages("aanleverperiode_gesloten", code="0363")
     assert [m.text for m in closed] == [
         "De aanleverperiode voor 2026H1 is gesloten (laatste dag: 31-08-2026).",
-        "De aanleverperiode voor 2026H1 is gesloten (laatste dag: 07-09-2026)."]
+        "De aanleverperiode voor 2026H1 is gesloten (laatste dag: 07-09-2026).",
+    ]
     # The opening mails are not repeated.
     assert {k for k in mail_keys(period) if not k.startswith("reminder/")} == OPEN_MAILS
 
@@ -145,14 +175,22 @@ def test_municipality_ended_before_the_window_gets_no_window_message(period):
 
 
 def test_save_period_validates(world):
-    good = dict(delivery_opens_on=D(2026, 7, 1), delivery_closes_on=D(2026, 8, 31),
-                withdrawal_opens_on=D(2026, 9, 14), withdrawal_closes_on=D(2026, 9, 25))
+    good = dict(
+        delivery_opens_on=D(2026, 7, 1),
+        delivery_closes_on=D(2026, 8, 31),
+        withdrawal_opens_on=D(2026, 9, 14),
+        withdrawal_closes_on=D(2026, 9, 25),
+    )
     with world.db.session() as s:
         for code, changes, message in (
             ("2026H3", {}, "geen geldige verslagperiode"),
             ("2026H1", {"delivery_closes_on": D(2026, 6, 30)}, "sluit voordat hij opent"),
             ("2026H1", {"withdrawal_closes_on": D(2026, 9, 1)}, "intrekperiode sluit voordat"),
-            ("2026H1", {"withdrawal_opens_on": D(2026, 8, 31)}, "na het sluiten van de aanleverperiode"),
+            (
+                "2026H1",
+                {"withdrawal_opens_on": D(2026, 8, 31)},
+                "na het sluiten van de aanleverperiode",
+            ),
             ("2026H1", {"publication_date": D(2026, 9, 25)}, "publicatiedatum"),
             ("2026H1", {"delivery_opens_on": D(2025, 1, 1)}, "te vroeg"),
             ("2026H1", {"delivery_opens_on": None}, "openingsdatum aanleverperiode"),
@@ -163,8 +201,11 @@ def test_save_period_validates(world):
         assert (created.start_date, created.end_date) == (D(2026, 1, 1), D(2026, 6, 30))
     world.at(local(2026, 7, 3, 12))
     with world.db.session() as s:
-        updated = periods.save_period(s, "2026H1", **{**good, "delivery_closes_on": D(2026, 9, 4),
-                                                      "publication_date": D(2026, 10, 1)})
+        updated = periods.save_period(
+            s,
+            "2026H1",
+            **{**good, "delivery_closes_on": D(2026, 9, 4), "publication_date": D(2026, 10, 1)},
+        )
         assert updated.updated_at == local(2026, 7, 3, 12)
     with world.db.session() as s:
         row = s.get(ReportingPeriod, "2026H1")
@@ -172,9 +213,15 @@ def test_save_period_validates(world):
 
 
 def test_reminder_date_counts_working_days_back(world, monkeypatch):
-    p = ReportingPeriod(code="2026H1", start_date=D(2026, 1, 1), end_date=D(2026, 6, 30),
-                        delivery_opens_on=D(2026, 4, 1), delivery_closes_on=D(2026, 5, 6),
-                        withdrawal_opens_on=D(2026, 6, 1), withdrawal_closes_on=D(2026, 6, 12))
+    p = ReportingPeriod(
+        code="2026H1",
+        start_date=D(2026, 1, 1),
+        end_date=D(2026, 6, 30),
+        delivery_opens_on=D(2026, 4, 1),
+        delivery_closes_on=D(2026, 5, 6),
+        withdrawal_opens_on=D(2026, 6, 1),
+        withdrawal_closes_on=D(2026, 6, 12),
+    )
     # Back from Wed 6 May over Liberation Day (5) and King's Day (27 April).
     assert periods.reminder_date(p, 1) == D(2026, 5, 4)
     assert periods.reminder_date(p, 3) == D(2026, 4, 30)

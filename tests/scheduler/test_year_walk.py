@@ -1,4 +1,4 @@
-"""Done-when: a whole year of periods on the fixed clock gives exactly the expected transitions and mails,
+"""Done-when: a year of periods on the fixed clock gives exactly the expected transitions and mails,
 in the outbox folder by default and through a real SMTP server when configured."""
 
 import datetime as dt
@@ -12,7 +12,14 @@ from cbs_monitor.services import retention
 from tests.scheduler.conftest import ADDRESS, ANNA, CARLA, DAAN, EVA, FRANK, HANNA, body_text, local
 
 D = dt.date
-PEOPLE = {"0363": [ANNA], "0344": [CARLA], "0014": [DAAN], "0243": [HANNA, EVA], "0233": [EVA], "0302": [EVA]}
+PEOPLE = {
+    "0363": [ANNA],
+    "0344": [CARLA],
+    "0014": [DAAN],
+    "0243": [HANNA, EVA],
+    "0233": [EVA],
+    "0302": [EVA],
+}
 
 
 class FakeStore:
@@ -41,21 +48,43 @@ def walk_year(world, monkeypatch):
     reset_settings()
     store = FakeStore()
     monkeypatch.setattr(retention, "default_store", lambda: store)
-    world.add_period("2025H2", (D(2026, 1, 5), D(2026, 2, 27)), (D(2026, 3, 12), D(2026, 3, 23)),
-                     publication=D(2026, 4, 15))
-    world.add_period("2026H1", (D(2026, 7, 1), D(2026, 8, 31)), (D(2026, 9, 14), D(2026, 9, 25)),
-                     publication=D(2026, 10, 15))
+    world.add_period(
+        "2025H2",
+        (D(2026, 1, 5), D(2026, 2, 27)),
+        (D(2026, 3, 12), D(2026, 3, 23)),
+        publication=D(2026, 4, 15),
+    )
+    world.add_period(
+        "2026H1",
+        (D(2026, 7, 1), D(2026, 8, 31)),
+        (D(2026, 9, 14), D(2026, 9, 25)),
+        publication=D(2026, 10, 15),
+    )
     world.add_period("2026H2", (D(2027, 1, 4), D(2027, 2, 26)), (D(2027, 3, 11), D(2027, 3, 22)))
 
     ids: dict[str, int] = {}
     happenings = {
-        D(2026, 1, 12): [(10, lambda: ids.__setitem__("ams", world.deliver("0363", "2025H2", approved=True)))],
-        D(2026, 1, 20): [(11, lambda: ids.__setitem__("utr1", world.deliver("0344", "2025H2", approved=False)))],
-        D(2026, 2, 2): [(14, lambda: ids.__setitem__(
-            "hdw", world.deliver("0243", "2025H2", approved=True, hold_readiness=True)))],
+        D(2026, 1, 12): [
+            (10, lambda: ids.__setitem__("ams", world.deliver("0363", "2025H2", approved=True)))
+        ],
+        D(2026, 1, 20): [
+            (11, lambda: ids.__setitem__("utr1", world.deliver("0344", "2025H2", approved=False)))
+        ],
+        D(2026, 2, 2): [
+            (
+                14,
+                lambda: ids.__setitem__(
+                    "hdw", world.deliver("0243", "2025H2", approved=True, hold_readiness=True)
+                ),
+            )
+        ],
         D(2026, 2, 9): [(10, lambda: world.release_readiness(ids["hdw"]))],
-        D(2026, 2, 23): [(9, lambda: ids.__setitem__("utr2", world.deliver("0344", "2025H2", approved=True)))],
-        D(2026, 7, 7): [(9, lambda: ids.__setitem__("gro", world.deliver("0014", "2026H1", approved=True)))],
+        D(2026, 2, 23): [
+            (9, lambda: ids.__setitem__("utr2", world.deliver("0344", "2025H2", approved=True)))
+        ],
+        D(2026, 7, 7): [
+            (9, lambda: ids.__setitem__("gro", world.deliver("0014", "2026H1", approved=True)))
+        ],
     }
     mails_on: dict[str, D] = {}
     events_on: dict[str, D] = {}
@@ -91,8 +120,11 @@ def expected_mails(ids) -> dict[str, D]:
 
     six = ["0014", "0233", "0243", "0302", "0344", "0363"]
     add(D(2026, 1, 5), _window_mails("delivery-window-opened", "2025H2", six))
-    add(D(2026, 1, 12), _report_mails("technical-report", ids["ams"], "0363")
-        + _report_mails("readiness-report", ids["ams"], "0363"))
+    add(
+        D(2026, 1, 12),
+        _report_mails("technical-report", ids["ams"], "0363")
+        + _report_mails("readiness-report", ids["ams"], "0363"),
+    )
     add(D(2026, 1, 20), _report_mails("technical-report", ids["utr1"], "0344"))
     add(D(2026, 2, 2), _report_mails("technical-report", ids["hdw"], "0243"))
     # Harderwijk's op-orde report was held for review, due Wed 4 Feb, released Mon 9 Feb:
@@ -102,14 +134,26 @@ def expected_mails(ids) -> dict[str, D]:
     add(D(2026, 2, 9), _report_mails("readiness-report", ids["hdw"], "0243"))
     # Reminder 5 working days before Fri 27 Feb: everyone without an approved delivery.
     add(D(2026, 2, 20), _window_mails("reminder", "2025H2", ["0014", "0233", "0302", "0344"]))
-    add(D(2026, 2, 23), _report_mails("technical-report", ids["utr2"], "0344")
-        + _report_mails("readiness-report", ids["utr2"], "0344"))
-    add(D(2026, 3, 12), _window_mails("withdrawal-window-opened", "2025H2", ["0243", "0344", "0363"]))
+    add(
+        D(2026, 2, 23),
+        _report_mails("technical-report", ids["utr2"], "0344")
+        + _report_mails("readiness-report", ids["utr2"], "0344"),
+    )
+    add(
+        D(2026, 3, 12),
+        _window_mails("withdrawal-window-opened", "2025H2", ["0243", "0344", "0363"]),
+    )
     add(D(2026, 7, 1), _window_mails("delivery-window-opened", "2026H1", six))
-    add(D(2026, 7, 7), _report_mails("technical-report", ids["gro"], "0014")
-        + _report_mails("readiness-report", ids["gro"], "0014"))
+    add(
+        D(2026, 7, 7),
+        _report_mails("technical-report", ids["gro"], "0014")
+        + _report_mails("readiness-report", ids["gro"], "0014"),
+    )
     # Reminder 5 working days before Mon 31 Aug is Mon 24 Aug.
-    add(D(2026, 8, 24), _window_mails("reminder", "2026H1", ["0233", "0243", "0302", "0344", "0363"]))
+    add(
+        D(2026, 8, 24),
+        _window_mails("reminder", "2026H1", ["0233", "0243", "0302", "0344", "0363"]),
+    )
     add(D(2026, 9, 14), _window_mails("withdrawal-window-opened", "2026H1", ["0014"]))
     return expected
 
@@ -136,19 +180,31 @@ def _check_year(world, ids, mails_on, events_on, store):
     # Sent at the run that queued them (the scheduler sends within seconds).
     assert all(clock.to_local(m.sent_at).date() == mails_on[m.key] for m in outbox)
     # Berichtenlog: windows for all 342 municipalities, each mail to a municipality once.
-    for kind in ("aanleverperiode_geopend", "aanleverperiode_gesloten", "intrekperiode_geopend",
-                 "intrekperiode_gesloten"):
+    for kind in (
+        "aanleverperiode_geopend",
+        "aanleverperiode_gesloten",
+        "intrekperiode_geopend",
+        "intrekperiode_gesloten",
+    ):
         assert len(world.messages(kind)) == 2 * 342, kind
     to_municipalities = [m for m in outbox if m.municipality_code]
     assert sorted(m.key for m in world.messages("notificatie_verstuurd")) == sorted(
-        f"notificatie/{m.key}" for m in to_municipalities)
-    amsterdam = [(m.kind, clock.to_local(m.created_at).date()) for m in world.messages(code="0363")
-                 if m.kind != "notificatie_verstuurd"]
+        f"notificatie/{m.key}" for m in to_municipalities
+    )
+    amsterdam = [
+        (m.kind, clock.to_local(m.created_at).date())
+        for m in world.messages(code="0363")
+        if m.kind != "notificatie_verstuurd"
+    ]
     assert amsterdam == [
-        ("aanleverperiode_geopend", D(2026, 1, 5)), ("aanleverperiode_gesloten", D(2026, 2, 28)),
-        ("intrekperiode_geopend", D(2026, 3, 12)), ("intrekperiode_gesloten", D(2026, 3, 24)),
-        ("aanleverperiode_geopend", D(2026, 7, 1)), ("aanleverperiode_gesloten", D(2026, 9, 1)),
-        ("intrekperiode_geopend", D(2026, 9, 14)), ("intrekperiode_gesloten", D(2026, 9, 26)),
+        ("aanleverperiode_geopend", D(2026, 1, 5)),
+        ("aanleverperiode_gesloten", D(2026, 2, 28)),
+        ("intrekperiode_geopend", D(2026, 3, 12)),
+        ("intrekperiode_gesloten", D(2026, 3, 24)),
+        ("aanleverperiode_geopend", D(2026, 7, 1)),
+        ("aanleverperiode_gesloten", D(2026, 9, 1)),
+        ("intrekperiode_geopend", D(2026, 9, 14)),
+        ("intrekperiode_gesloten", D(2026, 9, 26)),
     ]
     # Retention: 90 days after publication on 15 April, the 2025H2 files went on 14 July.
     with world.db.session() as s:
@@ -168,14 +224,19 @@ def test_a_year_of_periods_into_the_outbox_folder(world, monkeypatch):
     assert sorted(files) == sorted(mails_on)
     opened = files[f"delivery-window-opened/2026H1/0243/user-{EVA}"]
     assert opened["To"] == f"Eva Mulder <{ADDRESS[EVA]}>"
-    assert opened["Subject"] == "U kunt starten met aanleveren: CBS Monitor 2026H1 (gemeente Harderwijk)"
+    assert (
+        opened["Subject"]
+        == "U kunt starten met aanleveren: CBS Monitor 2026H1 (gemeente Harderwijk)"
+    )
     assert "01-07-2026 tot en met 31-08-2026" in body_text(opened)
     reminder = body_text(files[f"reminder/2025H2/0344/user-{CARLA}"])
     assert "vrijdag 27 februari 2026" in reminder and "niet goedgekeurd" in reminder
     assert "nog geen aanlevering ontvangen" in body_text(files[f"reminder/2025H2/0014/user-{DAAN}"])
     withdrawal = body_text(files[f"withdrawal-window-opened/2025H2/0243/user-{HANNA}"])
     assert "formulier van het CBS" in withdrawal  # Harderwijk delegates: withdraw via the form
-    assert "formulier van het CBS" not in body_text(files[f"withdrawal-window-opened/2025H2/0363/user-{ANNA}"])
+    assert "formulier van het CBS" not in body_text(
+        files[f"withdrawal-window-opened/2025H2/0363/user-{ANNA}"]
+    )
     digest = body_text(files[f"cbs-digest/2026-02-06/user-{FRANK}"])
     assert "Harderwijk (0243)" in digest and "2 werkdag(en) te laat" in digest
 
