@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 3000
 ENV := source scripts/env.sh &&
+# Login redirects come back to the address the portal is served on.
+export CBS_MONITOR_BASE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install test-deps bench unit e2e clean
 
@@ -35,6 +37,7 @@ e2e: test-deps
 	$(ENV) python -m pytest -q tests/e2e
 
 bench: install
+	test -x bench/.venv/bin/python || (python3 -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements.txt)
 	$(ENV) python bench/run.py
 
 clean:

@@ -29,7 +29,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
         if args.if_empty and not demo_data.database_is_empty(session):
             print("Database already holds data; demo seeding skipped.")
             return 0
-        added = demo_data.seed_demo(session)
+        added = demo_data.seed_demo(session, with_history=True)
     print("Demo data: " + ", ".join(f"{k} +{v}" for k, v in added.items()))
     return 0
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 import functools
 from zoneinfo import ZoneInfo
 
@@ -110,3 +112,15 @@ def due_moment(received: dt.datetime, working_days: int) -> dt.datetime:
     due_day = add_working_days(local_day, working_days)
     end_local = dt.datetime.combine(due_day, dt.time(23, 59, 59), tzinfo=local_zone())
     return end_local.astimezone(UTC)
+
+
+@contextlib.contextmanager
+def frozen_at(moment: dt.datetime) -> Iterator[None]:
+    """Run a block as if it were `moment` (demo history, tests); restores the previous clock."""
+    global _override
+    previous = _override
+    set_fixed(moment)
+    try:
+        yield
+    finally:
+        _override = previous

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zlib
 from importlib import resources
 
 from sqlmodel import Session, select
@@ -99,10 +100,11 @@ def _latest_completed_half_year(today: dt.date) -> str:
     return f"{today.year - 1}H2"
 
 
-def seed_demo(db: Session, today: dt.date | None = None) -> dict[str, int]:
+def seed_demo(db: Session, today: dt.date | None = None, *, with_history: bool = False) -> dict[str, int]:
     """Create whatever of the demo set-up is missing. Idempotent: a second run adds nothing."""
     today = today or clock.today()
-    added = {"municipalities": 0, "organisations": 0, "users": 0, "periods": 0, "delegations": 0}
+    added = {"municipalities": 0, "organisations": 0, "users": 0, "periods": 0, "delegations": 0,
+             "deliveries": 0}
     existing = set(db.exec(select(Municipality.code)).all())
     for code, name in municipality_rows():
         if code not in existing:
@@ -147,6 +149,51 @@ def seed_demo(db: Session, today: dt.date | None = None) -> dict[str, int]:
         if period.code not in known:
             db.add(period)
             added["periods"] += 1
+    db.flush()
+    from cbs_monitor.services import accounts  # the demo user without an identity gets the demo code
+
+    accounts.issue_demo_code(db)
+    if with_history:
+        added["deliveries"] = seed_history(db, today)
+    return added
+
+
+# Demo history: approved deliveries of the two earlier periods, so Ophalen, the op-orde comparison
+# and Intrekken can be tried at once. (municipality, employee id of the deliverer)
+HISTORY = [("0363", "anna.devries"), ("0344", "carla.bakker"), ("0243", "eva.mulder"),
+           ("0233", "eva.mulder"), ("0302", "eva.mulder")]
+
+
+def seed_history(db: Session, today: dt.date | None = None) -> int:
+    """Deliver generated sample files for the earlier demo periods through the real services."""
+    from cbs_monitor.auth.permissions import load_actor
+    from cbs_monitor.models import Delivery
+    from cbs_monitor.protocol import ValidationContext, validate_upload
+    from cbs_monitor.protocol.sample import generate_sample
+    from cbs_monitor.services import deliveries
+
+    today = today or clock.today()
+    if db.exec(select(Delivery.id).limit(1)).first() is not None:
+        return 0
+    current = _latest_completed_half_year(today)
+    history_periods = [periods.previous_code(periods.previous_code(current)), periods.previous_code(current)]
+    added = 0
+    for index, period_code in enumerate(history_periods):
+        period = db.get(ReportingPeriod, period_code)
+        if period is None:
+            continue
+        for number, (code, employee_id) in enumerate(HISTORY):
+            user = db.exec(select(User).where(User.employee_id == employee_id)).first()
+            actor = load_actor(db, user.id) if user else None
+            if actor is None:
+                continue
+            moment = dt.datetime.combine(period.delivery_opens_on + dt.timedelta(days=3 + number), dt.time(10, 15))
+            with clock.frozen_at(moment):
+                name, data = generate_sample(code, period_code, records=400 + 40 * number + 25 * index,
+                                             seed=zlib.crc32(f"{code}{period_code}".encode()) % 10_000, created=moment.date())
+                result = validate_upload(name, data, context=ValidationContext(upload_date=moment.date()))
+                deliveries.record(db, actor, code, name, data, result)
+            added += 1
     db.flush()
     return added
 

@@ -42,13 +42,9 @@ def header() -> rx.Component:
                         spacing="0",
                         align="end",
                     ),
-                    rx.link(
-                        rx.button("Uitloggen", variant="outline", color_scheme="gray",
-                                  style={"color": "white", "border_color": "#8fa6c4"}, tab_index=-1),
-                        href=routes.AUTH_LOGOUT,
-                        is_external=True,
-                        aria_label="Uitloggen",
-                    ),
+                    # A plain link: logout is a full page load that ends the server session.
+                    rx.el.a("Uitloggen", href=routes.AUTH_LOGOUT, class_name="header-button", id="uitloggen",
+                            custom_attrs={"reloadDocument": True}),
                     align="center",
                     spacing="4",
                 ),

@@ -33,8 +33,6 @@ def eherkenning_login(page: Page, employee_id: str) -> None:
     page.locator(f"button[data-employee-id='{employee_id}']").click()
 
 
-@pytest.mark.xfail(reason="ui/pages/login.py and ui/layout.py use rx.link(is_external=True), which renders "
-                          "target=_blank: Ga verder and Uitloggen open a new tab. A plain rx.el.a fixes it.")
 def test_ga_verder_stays_in_this_tab(page):
     page.goto("/login")
     page.get_by_role("link", name="Ga verder").click()

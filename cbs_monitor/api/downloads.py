@@ -1,0 +1,51 @@
+"""GET /download/{token}: redeem a single-use grant for the logged-in user and send the .xlsx."""
+
+from __future__ import annotations
+
+import logging
+import urllib.parse
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from cbs_monitor import db, routes as portal_routes
+from cbs_monitor.auth import permissions, sessions
+from cbs_monitor.services import downloads, report_files
+
+log = logging.getLogger(__name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+async def download(request: Request) -> Response:
+    token = request.path_params["token"]
+    try:
+        with db.session() as s:
+            row = sessions.resolve_session(s, request.cookies.get(sessions.COOKIE_NAME))
+            actor = permissions.load_actor(s, row.user_id) if row else None
+            grant = downloads.redeem(s, token, actor.user_id if actor else None)
+            if grant is None:
+                return PlainTextResponse(
+                    "Deze downloadlink is verlopen of al gebruikt. Klik opnieuw op de groene pijl.", status_code=410
+                )
+            built = report_files.build(s, actor, grant)
+    except report_files.NotAllowed:
+        return PlainTextResponse("U heeft geen toegang tot dit bestand.", status_code=403)
+    except Exception:  # never a stack trace to the user; the log has it (no BSN in reports by design)
+        log.exception("download failed")
+        return PlainTextResponse("Het bestand kon niet worden gemaakt. Probeer het later opnieuw.", status_code=500)
+    filename, data = built
+    quoted = urllib.parse.quote(filename)
+    return Response(
+        data,
+        media_type=XLSX,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quoted}",
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def routes() -> list[Route]:
+    return [Route(portal_routes.DOWNLOAD + "/{token}", download, methods=["GET"])]
