@@ -62,18 +62,22 @@ def log_window(
     db: Session, period: ReportingPeriod, kind: str, key_prefix: str, text: str, now: dt.datetime
 ) -> int:
     """One Berichtenlog line per municipality, keyed `<key_prefix>/<gemeentecode>`."""
-    existing = set(db.exec(select(Message.key).where(Message.key.like(f"{key_prefix}/%"))).all())  # type: ignore[union-attr]
+    keys = {
+        code: f"{key_prefix}/{code}" for code in _municipality_codes(db, clock.to_local(now).date())
+    }
+    # Exact keys, not LIKE: SQLite's LIKE ignores the unique index on Message.key.
+    existing = set(db.exec(select(Message.key).where(Message.key.in_(list(keys.values())))).all())  # type: ignore[union-attr]
     rows = [
         Message(
             municipality_code=code,
             period_code=period.code,
             kind=kind,
             text=text,
-            key=f"{key_prefix}/{code}",
+            key=key,
             created_at=now,
         )
-        for code in _municipality_codes(db, clock.to_local(now).date())
-        if f"{key_prefix}/{code}" not in existing
+        for code, key in keys.items()
+        if key not in existing
     ]
     db.add_all(rows)
     db.flush()

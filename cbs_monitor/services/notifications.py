@@ -375,10 +375,10 @@ def cbs_digest(db: Session, today: dt.date, now: dt.datetime | None = None) -> i
     due today / the next working day. Nothing to report, no mail."""
     if not clock.is_working_day(today):
         return 0
-    reviewers = cbs_reviewers(db)
     prefix = f"cbs-digest/{today.isoformat()}/"
-    sent = set(db.exec(select(OutboxMail.key).where(OutboxMail.key.like(prefix + "%"))).all())  # type: ignore[union-attr]
-    reviewers = [p for p in reviewers if f"{prefix}user-{p.user_id}" not in sent]
+    wanted = {f"{prefix}user-{p.user_id}": p for p in cbs_reviewers(db)}
+    sent = set(db.exec(select(OutboxMail.key).where(OutboxMail.key.in_(list(wanted)))).all())  # type: ignore[attr-defined]
+    reviewers = [p for key, p in wanted.items() if key not in sent]
     if not reviewers:
         return 0  # the reconcile runs every minute; today's digest is out already
     now = now or clock.now()

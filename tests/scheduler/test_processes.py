@@ -106,7 +106,11 @@ def test_two_scheduler_processes_only_one_acts_and_the_other_takes_over(world, p
     world.add_period("2026H2", (D(2026, 6, 29), D(2026, 7, 10)), (D(2026, 7, 20), D(2026, 7, 24)))
     wait_for(lambda: sent(world) == 14, what="the new period's mails from the standby")
     assert standby.active
-    assert f"reconcile by {standby.holder}: delivery-opened/2026H2" in standby.text()
+    # The reconcile logs when it is wholly done, which may be after its mails went out.
+    wait_for(
+        lambda: f"reconcile by {standby.holder}: delivery-opened/2026H2" in standby.text(),
+        what="the standby's reconcile line",
+    )
     assert standby.stop() == 0
     assert f"scheduler {standby.holder} stopped" in standby.text()
     with world.db.session() as s:
