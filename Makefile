@@ -27,8 +27,13 @@ run: install
 test-deps: install
 	@bash scripts/ensure-test-deps.sh
 
+# Browser tests run in their own pytest process: sync Playwright keeps an event loop running
+# that would clash with the asyncio tests of the scheduler.
 test: test-deps
-	$(ENV) python -m pytest -q
+	@rc=0; \
+	$(ENV) python -m pytest -q --ignore=tests/e2e || rc=1; \
+	$(ENV) python -m pytest -q tests/e2e || rc=1; \
+	exit $$rc
 
 unit: install
 	$(ENV) python -m pytest -q --ignore=tests/e2e

@@ -9,10 +9,12 @@ import reflex as rx
 from cbs_monitor import clock, db, routes
 from cbs_monitor.auth.permissions import Action, can
 from cbs_monitor.models import Delivery, Report, ReportKind, ReportStatus
+from cbs_monitor.protocol import ReadinessResult
 from cbs_monitor.services import deliveries, downloads, periods
 from cbs_monitor.ui import theme
 from cbs_monitor.ui.components import data_table, download_arrow, error_notice, notice, status_badge
 from cbs_monitor.ui.layout import cbs_monitor_page
+from cbs_monitor.ui.tabs.readiness_view import readiness_panel, screen_model
 from cbs_monitor.ui.tabs.common import GENERIC_ERROR, municipal_context, tab_page, to_login
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,12 @@ class RetrieveState(rx.State):
     rows: list[dict[str, str]] = []
     hint: str = ""
     error: str = ""
+    readiness_open: bool = False
+    readiness_title: str = ""
+    readiness_notice: str = ""
+    readiness_summary: list[dict[str, str]] = []
+    readiness_chart: list[dict] = []
+    readiness_rows: list[dict[str, str]] = []
 
     @rx.event
     def load(self):
@@ -66,6 +74,47 @@ class RetrieveState(rx.State):
                 )
             else:
                 self.hint = "De aanleverperiode is gesloten; een nieuw bestand kan in de volgende aanleverperiode."
+
+    def _readiness_for(self, context, report_id: str) -> tuple[Report, Delivery] | None:
+        """The op-orde report if it belongs to this municipality and is released; else sets an error."""
+        with db.session() as s:
+            try:
+                report = s.get(Report, int(report_id))
+            except (TypeError, ValueError):
+                report = None
+            delivery = s.get(Delivery, report.delivery_id) if report else None
+            if (report is None or delivery is None or report.kind != ReportKind.readiness
+                    or delivery.municipality_code != context.municipality_code
+                    or not can(context.actor, Action.view, delivery.municipality_code)):
+                self.error = "Dit rapport hoort niet bij deze gemeente."
+                return None
+            if report.status != ReportStatus.ready:
+                self.error = "Dit op orde rapport is nog niet vrijgegeven door CBS."
+                return None
+            return report, delivery
+
+    @rx.event
+    def view_readiness(self, report_id: str):
+        """Show the op-orde report on screen (figures, chart, comparison)."""
+        context = municipal_context(self)
+        if context is None:
+            return to_login()
+        found = self._readiness_for(context, report_id)
+        if found is None:
+            return
+        report, delivery = found
+        model = screen_model(ReadinessResult.from_dict(report.content))
+        self.error = ""
+        self.readiness_title = f"Op orde rapport {delivery.municipality_code} {delivery.period_code}"
+        self.readiness_notice = model["notice"]
+        self.readiness_summary = model["summary"]
+        self.readiness_chart = model["chart"]
+        self.readiness_rows = model["rows"]
+        self.readiness_open = True
+
+    @rx.event
+    def close_readiness(self):
+        self.readiness_open = False
 
     @rx.event
     def download(self, report_id: str):
@@ -115,6 +164,13 @@ def _report_cell(row: rx.Var, prefix: str, label: str) -> rx.Component:
                     RetrieveState.download(row[f"{prefix}_id"]),
                 ),
             ),
+            *([rx.cond(
+                row["ready_ready"] == "1",
+                rx.icon_button(rx.icon("chart-column", size=18), variant="soft", size="2",
+                               aria_label="Bekijk Op orde rapport van " + row["filename"],
+                               title="Bekijk op het scherm",
+                               on_click=RetrieveState.view_readiness(row["ready_id"])),
+            )] if prefix == "ready" else []),
             align="center",
             spacing="3",
         )
@@ -148,6 +204,7 @@ def retrieve_page() -> rx.Component:
             notice("Er zijn nog geen aanleveringen voor deze gemeente.", "info"),
         ),
         rx.text(RetrieveState.hint, color=theme.TEXT_MUTED, font_size="0.9rem", id="ophalen-hint"),
+        readiness_panel(RetrieveState),
         spacing="4",
         width="100%",
     )
