@@ -205,6 +205,11 @@ class Delivery(SQLModel, table=True):
     override_by_user_id: Optional[int] = Field(default=None, foreign_key="user.id")
     file_deleted_at: Optional[dt.datetime] = None
 
+    @property
+    def effective_status(self) -> DeliveryStatus:
+        """The technical verdict, after a CBS override if there is one."""
+        return self.override_status or self.status
+
 
 class Report(SQLModel, table=True):
     """A technisch rapport or op-orde rapport of a delivery, with its service-level due date."""

@@ -160,13 +160,9 @@ def current_delivery(db: Session, municipality_code: str, period_code: str) -> D
         .order_by(Delivery.received_at.desc(), Delivery.id.desc())
     ).all()
     for row in rows:
-        if effective_status(row) == DeliveryStatus.approved:
+        if row.effective_status == DeliveryStatus.approved:
             return row
     return None
-
-
-def effective_status(delivery: Delivery) -> DeliveryStatus:
-    return delivery.override_status or delivery.status
 
 
 def _figures_of(db: Session, municipality_code: str, period_code: str) -> ReadinessFigures | None:

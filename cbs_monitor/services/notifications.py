@@ -114,17 +114,12 @@ def delegating_municipalities(db: Session, day: dt.date | None = None) -> set[st
     return set(db.exec(select(Delegation.municipality_code).where(*_valid_on(day))).all())
 
 
-def effective_status(delivery: Delivery) -> DeliveryStatus:
-    """The technical verdict, after a CBS override if there is one."""
-    return delivery.override_status or delivery.status
-
-
 def delivered_municipalities(db: Session, period_code: str) -> dict[str, bool]:
     """Municipality code -> whether it has an approved delivery for the period. A later rejected
     file does not undo an approved one: the latest approved delivery is the one that counts."""
     found: dict[str, bool] = {}
     for delivery in db.exec(select(Delivery).where(Delivery.period_code == period_code)).all():
-        approved = effective_status(delivery) == DeliveryStatus.approved
+        approved = delivery.effective_status == DeliveryStatus.approved
         found[delivery.municipality_code] = found.get(delivery.municipality_code, False) or approved
     return found
 

@@ -452,7 +452,7 @@ def municipality_file(db: Session, actor: Actor | None, code: str, period_code: 
             delivery_id=r.id, filename=r.filename, period_code=r.period_code,
             received_at=_aware(r.received_at), delivered_by=orgs.get(r.organisation_id, ""),
             delivered_by_user=users.get(r.user_id, "") if r.user_id else "",
-            status=r.status, effective=deliveries.effective_status(r),
+            status=r.status, effective=r.effective_status,
             override_reason=r.override_reason or "",
             override_by=users.get(r.override_by_user_id, "") if r.override_by_user_id else "",
             replaced=r.replaced_by_id is not None, counts=counting.get(r.period_code) == r.id,
@@ -564,7 +564,7 @@ def _recount_replacements(db: Session, code: str, period_code: str) -> None:
         if row.replaced_by_id != next_approved:
             row.replaced_by_id = next_approved
             db.add(row)
-        if deliveries.effective_status(row) == DeliveryStatus.approved:
+        if row.effective_status == DeliveryStatus.approved:
             next_approved = row.id
     db.flush()
 
@@ -583,7 +583,7 @@ def override_verdict(db: Session, actor: Actor | None, delivery_id: int, verdict
     delivery = db.get(Delivery, int(delivery_id))
     if delivery is None:
         raise ReviewRefused("Onbekende aanlevering.")
-    if deliveries.effective_status(delivery) == verdict:
+    if delivery.effective_status == verdict:
         raise ReviewRefused(f"Deze aanlevering is al {VERDICT_LABELS[verdict]}.")
     technical = deliveries.report_of(db, delivery.id, ReportKind.technical)
     if technical is None:
@@ -653,7 +653,7 @@ def release_readiness(db: Session, actor: Actor | None, report_id: int, reason: 
     report, delivery = _readiness_report(db, report_id)
     if report.status != ReportStatus.held:
         raise ReviewRefused("Dit op orde rapport wacht niet op vrijgave.")
-    if deliveries.effective_status(delivery) != DeliveryStatus.approved:
+    if delivery.effective_status != DeliveryStatus.approved:
         raise ReviewRefused("De aanlevering is afgekeurd; het op orde rapport kan niet worden vrijgegeven.")
     now = clock.now()
     report.status = ReportStatus.ready
