@@ -8,6 +8,9 @@ import reflex as rx
 
 from cbs_monitor.ui import theme
 
+# What a user reads when something unexpected failed; the details go to the log, never to the page.
+GENERIC_ERROR = "Er ging iets mis. Probeer het opnieuw; blijft het misgaan, neem dan contact op met de Servicedesk."
+
 
 def data_table(headers: list[str], rows: rx.Var, render_row: Callable[[rx.Var], rx.Component], **props) -> rx.Component:
     """A plain, accessible table (th scope=col) with the portal's look."""
@@ -75,3 +78,25 @@ def notice(text, kind: str = "info", **props) -> rx.Component:
 def error_notice(message: rx.Var, **props) -> rx.Component:
     """Shows a Dutch error message from the state when there is one (role=alert for screen readers)."""
     return rx.cond(message != "", notice(message, "error", role="alert", **props))
+
+
+def labelled_select(label: str, select_id: str, options: rx.Var, value: rx.Var, on_change,
+                    option_value: Callable = lambda o: o, option_label: Callable = lambda o: o) -> rx.Component:
+    """A native select with its label on one line (period and municipality choices)."""
+    return rx.hstack(
+        rx.el.label(label, html_for=select_id, font_weight="600"),
+        rx.el.select(
+            rx.foreach(options, lambda option: rx.el.option(option_label(option), value=option_value(option))),
+            id=select_id,
+            value=value,
+            on_change=on_change,
+            style={"padding": "0.35rem 0.5rem", "border": f"1px solid {theme.BORDER}", "border_radius": "4px"},
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
+def window_notice(is_open: rx.Var, text: rx.Var, element_id: str) -> rx.Component:
+    """Whether a delivery or withdrawal window is open: informative when open, a warning when not."""
+    return rx.cond(is_open, notice(text, "info", id=element_id), notice(text, "warning", id=element_id))

@@ -8,6 +8,7 @@ import reflex as rx
 
 from cbs_monitor import routes
 from cbs_monitor.ui import theme
+from cbs_monitor.ui.components import labelled_select
 from cbs_monitor.ui.portal_state import PortalState
 
 TABS = [
@@ -85,21 +86,9 @@ def municipality_switcher() -> rx.Component:
     """Coordinators of a samenwerkingsverband choose the municipality they work for."""
     return rx.cond(
         PortalState.municipality_options.length() > 1,
-        rx.hstack(
-            rx.el.label("Gemeente", html_for="gemeente-keuze", font_weight="600"),
-            rx.el.select(
-                rx.foreach(
-                    PortalState.municipality_options,
-                    lambda option: rx.el.option(option["name"], value=option["code"]),
-                ),
-                id="gemeente-keuze",
-                value=PortalState.municipality_code,
-                on_change=PortalState.choose_municipality,
-                style={"padding": "0.35rem 0.5rem", "border": f"1px solid {theme.BORDER}", "border_radius": "4px"},
-            ),
-            align="center",
-            spacing="3",
-        ),
+        labelled_select("Gemeente", "gemeente-keuze", PortalState.municipality_options, PortalState.municipality_code,
+                        PortalState.choose_municipality, option_value=lambda o: o["code"],
+                        option_label=lambda o: o["name"]),
         rx.text(
             "Gemeente: ",
             rx.el.strong(PortalState.municipality_name),

@@ -11,13 +11,12 @@ from cbs_monitor.auth.permissions import Action, Actor, can
 from cbs_monitor.services import downloads, periods, review
 from cbs_monitor.settings import get_settings
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import data_table, date_input, error_notice, notice
+from cbs_monitor.ui.components import GENERIC_ERROR, data_table, date_input, error_notice, labelled_select, notice
 from cbs_monitor.ui.layout import page_frame
 from cbs_monitor.ui.portal_state import PortalState, resolve_context
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 50
-GENERIC_ERROR = "Er ging iets mis. Probeer het opnieuw; blijft het misgaan, neem dan contact op met de Servicedesk."
 STATUS_COLORS = {
     review.NOT_DELIVERED: "gray",
     review.RECEIVED: "blue",
@@ -580,19 +579,8 @@ def _chart() -> rx.Component:
 def _overview() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.hstack(
-                rx.el.label("Verslagperiode", html_for="periode", font_weight="600"),
-                rx.el.select(
-                    rx.foreach(CbsDeskState.period_options, lambda code: rx.el.option(code, value=code)),
-                    id="periode",
-                    value=CbsDeskState.period_code,
-                    on_change=CbsDeskState.choose_period,
-                    style={"padding": "0.35rem 0.5rem", "border": f"1px solid {theme.BORDER}",
-                           "border_radius": "4px"},
-                ),
-                align="center",
-                spacing="2",
-            ),
+            labelled_select("Verslagperiode", "periode", CbsDeskState.period_options, CbsDeskState.period_code,
+                            CbsDeskState.choose_period),
             rx.spacer(),
             rx.button(rx.icon("file-spreadsheet", size=16), "Exporteer naar Excel", on_click=CbsDeskState.export,
                       variant="outline", size="2", id="exporteer"),

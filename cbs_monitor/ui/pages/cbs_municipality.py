@@ -12,7 +12,14 @@ from cbs_monitor.auth.permissions import Actor
 from cbs_monitor.models import Delivery, DeliveryStatus, Report, ReportKind, ReportStatus, WithdrawalPart
 from cbs_monitor.services import downloads, messages, review, withdrawals
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import data_table, download_arrow, error_notice, notice, status_badge
+from cbs_monitor.ui.components import (
+    data_table,
+    download_arrow,
+    error_notice,
+    labelled_select,
+    notice,
+    status_badge,
+)
 from cbs_monitor.ui.layout import page_frame
 from cbs_monitor.ui.pages.cbs_desk import GENERIC_ERROR, desk_header, report_due_cell, reviewer
 from cbs_monitor.ui.portal_state import PortalState
@@ -513,19 +520,9 @@ def _withdrawals() -> rx.Component:
                    "het formulier van CBS. Registreer een ontvangen formulier hieronder.",
                    "info", id="delegerend"),
         ),
-        rx.hstack(
-            rx.el.label("Verslagperiode", html_for="intrek-periode", font_weight="600"),
-            rx.el.select(
-                rx.foreach(CbsMunicipalityState.period_options, lambda c: rx.el.option(c, value=c)),
-                id="intrek-periode",
-                value=CbsMunicipalityState.withdrawal_period,
-                on_change=CbsMunicipalityState.choose_withdrawal_period,
-                style={"padding": "0.35rem 0.5rem", "border": f"1px solid {theme.BORDER}",
-                       "border_radius": "4px"},
-            ),
-            align="center",
-            spacing="2",
-        ),  # outside the form: it is not form data
+        # Outside the form: it is not form data.
+        labelled_select("Verslagperiode", "intrek-periode", CbsMunicipalityState.period_options,
+                        CbsMunicipalityState.withdrawal_period, CbsMunicipalityState.choose_withdrawal_period),
         rx.form(
             rx.vstack(
                 rx.el.table(

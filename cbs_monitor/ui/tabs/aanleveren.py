@@ -11,7 +11,7 @@ from cbs_monitor.protocol import TechnicalResult
 from cbs_monitor.services import deliveries, periods, validation_pool
 from cbs_monitor.settings import get_settings
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import data_table, error_notice, notice, status_badge
+from cbs_monitor.ui.components import data_table, error_notice, notice, status_badge, window_notice
 from cbs_monitor.ui.layout import cbs_monitor_page
 from cbs_monitor.ui.tabs.common import GENERIC_ERROR, municipal_context, tab_page, to_login
 
@@ -349,11 +349,7 @@ def _result() -> rx.Component:
 @cbs_monitor_page(routes.DELIVER, "Aanleveren")
 def deliver_page() -> rx.Component:
     return rx.vstack(
-        rx.cond(
-            DeliverState.window_open,
-            notice(DeliverState.window_text, "info", id="venster"),
-            notice(DeliverState.window_text, "warning", id="venster"),
-        ),
+        window_notice(DeliverState.window_open, DeliverState.window_text, "venster"),
         _requirements(),
         _file_picker(),
         _send_row(),

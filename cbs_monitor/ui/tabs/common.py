@@ -7,7 +7,7 @@ import reflex as rx
 from cbs_monitor import routes
 from cbs_monitor.ui.portal_state import PortalContext, resolve_context
 
-GENERIC_ERROR = "Er ging iets mis. Probeer het opnieuw; blijft het misgaan, neem dan contact op met de Servicedesk."
+from cbs_monitor.ui.components import GENERIC_ERROR  # noqa: F401  (re-exported for the tabs)
 
 
 def municipal_context(state: rx.State) -> PortalContext | None:

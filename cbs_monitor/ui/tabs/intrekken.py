@@ -12,7 +12,7 @@ from cbs_monitor.models import ReportingPeriod, WithdrawalPart
 from cbs_monitor.services import periods, withdrawals
 from cbs_monitor.settings import get_settings
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import error_notice, notice
+from cbs_monitor.ui.components import error_notice, notice, window_notice
 from cbs_monitor.ui.layout import cbs_monitor_page
 from cbs_monitor.ui.tabs.common import GENERIC_ERROR, municipal_context, tab_page, to_login
 
@@ -166,11 +166,7 @@ def withdraw_page() -> rx.Component:
                 width="100%",
             ),
             rx.vstack(
-                rx.cond(
-                    WithdrawState.window_open,
-                    notice(WithdrawState.window_text, "info", id="intrekvenster"),
-                    notice(WithdrawState.window_text, "warning", id="intrekvenster"),
-                ),
+                window_notice(WithdrawState.window_open, WithdrawState.window_text, "intrekvenster"),
                 rx.text("In dit tabblad kunt u per onderdeel de aanlevering voor gebruik en publicatie van uw "
                         "geleverde gegevens intrekken. Bent u akkoord met de publicatie, dan hoeft u niets te doen. "
                         "Het systeem laat altijd de selectie van uw laatste bezoek zien."),
