@@ -44,6 +44,7 @@ e2e: test-deps
 bench: install
 	test -x bench/.venv/bin/python || (python3 -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements.txt)
 	$(ENV) python bench/run.py
+	$(ENV) python bench/responsiveness.py
 
 clean:
 	rm -rf .web .web-* .states test-artifacts
