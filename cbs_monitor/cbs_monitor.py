@@ -6,8 +6,13 @@ from cbs_monitor.api.app import build_api
 from cbs_monitor.api.upload_guard import UploadGuard
 from cbs_monitor.scheduler import lifespan as scheduler_lifespan
 from cbs_monitor.ui import theme
+from cbs_monitor.ui.errors import backend_exception_handler
 from cbs_monitor.ui.registry import register_all
 
-app = rx.App(api_transformer=[build_api(), UploadGuard], stylesheets=[theme.stylesheet])
+app = rx.App(
+    api_transformer=[build_api(), UploadGuard],
+    stylesheets=[theme.stylesheet],
+    backend_exception_handler=backend_exception_handler,
+)
 register_all(app)
 app.register_lifespan_task(scheduler_lifespan)

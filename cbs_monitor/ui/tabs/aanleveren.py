@@ -95,7 +95,11 @@ class DeliverState(rx.State):
 
     @rx.event
     def upload_progress(self, progress: dict):
-        self.progress = int(round(100 * float(progress.get("progress") or 0)))
+        try:
+            fraction = float((progress or {}).get("progress") or 0)
+        except (TypeError, ValueError, AttributeError):
+            return
+        self.progress = max(0, min(100, int(round(100 * fraction))))
 
     @rx.event
     async def send(self, files: list[rx.UploadFile]):
