@@ -9,7 +9,7 @@ ENV := source scripts/env.sh &&
 # Login redirects come back to the address the portal is served on.
 export CBS_MONITOR_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install test-deps bench unit e2e clean
+.PHONY: run test install test-deps bench unit e2e postgres clean
 
 # The venv is (re)installed when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -28,11 +28,13 @@ test-deps: install
 	@bash scripts/ensure-test-deps.sh
 
 # Browser tests run in their own pytest process: sync Playwright keeps an event loop running
-# that would clash with the asyncio tests of the scheduler.
+# that would clash with the asyncio tests of the scheduler. Then the database-facing tests once
+# more on PostgreSQL, the production database.
 test: test-deps
 	@rc=0; \
 	$(ENV) python -m pytest -q --ignore=tests/e2e || rc=1; \
 	$(ENV) python -m pytest -q tests/e2e || rc=1; \
+	bash scripts/test-postgres.sh || rc=1; \
 	exit $$rc
 
 unit: install
@@ -40,6 +42,9 @@ unit: install
 
 e2e: test-deps
 	$(ENV) python -m pytest -q tests/e2e
+
+postgres: install
+	bash scripts/test-postgres.sh
 
 bench: install
 	test -x bench/.venv/bin/python || (python3 -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements.txt)
