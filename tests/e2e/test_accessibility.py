@@ -1,4 +1,4 @@
-"""axe-core in the page on every tab: no serious or critical violations."""
+"""axe-core in the page on every tab and page: no serious or critical violations."""
 
 from pathlib import Path
 
@@ -7,13 +7,19 @@ from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 AXE = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
-TABS = [
-    ("/cbs-monitor/aanleveren", "Aanleveren"),
-    ("/cbs-monitor/ophalen", "Ophalen"),
-    ("/cbs-monitor/intrekken", "Intrekken aanlevering"),
-    ("/cbs-monitor/berichtenlog", "Berichtenlog"),
-    ("/", None),
-    ("/login", None),
+# (route, level-2 heading to wait for, who is logged in)
+PAGES = [
+    ("/cbs-monitor/aanleveren", "Aanleveren", "anna.devries"),
+    ("/cbs-monitor/ophalen", "Ophalen", "anna.devries"),
+    ("/cbs-monitor/intrekken", "Intrekken aanlevering", "anna.devries"),
+    ("/cbs-monitor/intrekken", "Intrekken aanlevering", "hanna.kok"),
+    ("/cbs-monitor/berichtenlog", "Berichtenlog", "anna.devries"),
+    ("/", None, "anna.devries"),
+    ("/algemene-voorwaarden", None, "anna.devries"),
+    ("/login", None, None),
+    ("/cbs", None, "frank.deboer"),
+    ("/cbs/gemeente/0363", None, "frank.deboer"),
+    ("/beheer", None, "gerda.smit"),
 ]
 
 
@@ -27,14 +33,14 @@ def serious_violations(page) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("route,heading", TABS)
-def test_no_serious_violations(page, login_as, route, heading):
+@pytest.mark.parametrize("route,heading,who", PAGES)
+def test_no_serious_violations(page, login_as, route, heading, who):
     assert AXE.exists(), "run `make test-deps` (npm ci in tests/e2e/axe)"
-    if route != "/login":
-        login_as(page, "anna.devries")
+    if who:
+        login_as(page, who)
     page.goto(route)
     if heading:
         expect(page.get_by_role("heading", name=heading, level=2)).to_be_visible()
-    else:
-        page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)  # let the on_load data render
     assert serious_violations(page) == []
