@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import email.utils
+from collections.abc import Callable
 
 from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
@@ -246,29 +247,44 @@ def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> N
 # --- windows (called by the scheduler) ----------------------------------------------------
 
 
-def delivery_window_opened(db: Session, period: ReportingPeriod) -> int:
-    """Queue 'U kunt starten met aanleveren' for every municipality with recipients."""
+def _mail_each_municipality(
+    db: Session,
+    day: dt.date | None,
+    key_prefix: str,
+    build: Callable[[Recipient, str, str], object],
+    include: Callable[[str], bool] = lambda code: True,
+) -> int:
+    """Queue one mail per recipient of every included municipality, keyed per user: exactly once."""
     queued = 0
-    for code, people in sorted(recipients_by_municipality(db).items()):
+    for code, people in sorted(recipients_by_municipality(db, day).items()):
+        if not include(code):
+            continue
         name = _municipality_name(db, code)
         for person in people:
-            mail = mail_templates.delivery_window_opened(
-                name=person.name,
-                municipality_code=code,
-                municipality_name=name,
-                period_code=period.code,
-                opens_on=period.delivery_opens_on,
-                closes_on=period.delivery_closes_on,
-                via_cooperative=person.via_cooperative,
-            )
             queued += queue_mail(
                 db,
-                key=f"delivery-window-opened/{period.code}/{code}/user-{person.user_id}",
+                key=f"{key_prefix}/{code}/user-{person.user_id}",
                 recipient=person,
-                mail=mail,
+                mail=build(person, code, name),
                 municipality_code=code,
             )
     return queued
+
+
+def delivery_window_opened(db: Session, period: ReportingPeriod) -> int:
+    """Queue 'U kunt starten met aanleveren' for every municipality with recipients."""
+    return _mail_each_municipality(
+        db, None, f"delivery-window-opened/{period.code}",
+        lambda person, code, name: mail_templates.delivery_window_opened(
+            name=person.name,
+            municipality_code=code,
+            municipality_name=name,
+            period_code=period.code,
+            opens_on=period.delivery_opens_on,
+            closes_on=period.delivery_closes_on,
+            via_cooperative=person.via_cooperative,
+        ),
+    )
 
 
 def reminders_due(db: Session, today: dt.date) -> int:
@@ -282,63 +298,42 @@ def reminders_due(db: Session, today: dt.date) -> int:
         if not claim_event(db, f"reminder/{period.code}", period.code):
             continue
         delivered = delivered_municipalities(db, period.code)
-        for code, people in sorted(recipients_by_municipality(db, today).items()):
-            if delivered.get(code):
-                continue
-            name = _municipality_name(db, code)
-            for person in people:
-                mail = mail_templates.reminder(
-                    name=person.name,
-                    municipality_code=code,
-                    municipality_name=name,
-                    period_code=period.code,
-                    closes_on=period.delivery_closes_on,
-                    has_delivery=code in delivered,
-                    via_cooperative=person.via_cooperative,
-                )
-                queued += queue_mail(
-                    db,
-                    key=f"reminder/{period.code}/{code}/user-{person.user_id}",
-                    recipient=person,
-                    mail=mail,
-                    municipality_code=code,
-                )
+        queued += _mail_each_municipality(
+            db, today, f"reminder/{period.code}",
+            lambda person, code, name, period=period, delivered=delivered: mail_templates.reminder(
+                name=person.name,
+                municipality_code=code,
+                municipality_name=name,
+                period_code=period.code,
+                closes_on=period.delivery_closes_on,
+                has_delivery=code in delivered,
+                via_cooperative=person.via_cooperative,
+            ),
+            include=lambda code, delivered=delivered: not delivered.get(code),
+        )
     return queued
 
 
 def withdrawal_window_opened(db: Session, period: ReportingPeriod) -> int:
     """Queue 'intrekperiode geopend' for municipalities with an approved delivery in the period
     (only their figures get published, so only they have something to withdraw)."""
-    queued = 0
     today = clock.today()
     delegating = delegating_municipalities(db, today)
     approved = approved_municipalities(db, period.code)
-    for code, people in sorted(recipients_by_municipality(db, today).items()):
-        if code not in approved:
-            continue
-        name = _municipality_name(db, code)
-        for person in people:
-            mail = mail_templates.withdrawal_window_opened(
-                name=person.name,
-                municipality_code=code,
-                municipality_name=name,
-                period_code=period.code,
-                opens_on=period.withdrawal_opens_on,
-                closes_on=period.withdrawal_closes_on,
-                delegating=code in delegating,
-                via_cooperative=person.via_cooperative,
-            )
-            queued += queue_mail(
-                db,
-                key=f"withdrawal-window-opened/{period.code}/{code}/user-{person.user_id}",
-                recipient=person,
-                mail=mail,
-                municipality_code=code,
-            )
-    return queued
-
-
-# --- CBS ----------------------------------------------------------------------------------
+    return _mail_each_municipality(
+        db, today, f"withdrawal-window-opened/{period.code}",
+        lambda person, code, name: mail_templates.withdrawal_window_opened(
+            name=person.name,
+            municipality_code=code,
+            municipality_name=name,
+            period_code=period.code,
+            opens_on=period.withdrawal_opens_on,
+            closes_on=period.withdrawal_closes_on,
+            delegating=code in delegating,
+            via_cooperative=person.via_cooperative,
+        ),
+        include=lambda code: code in approved,
+    )
 
 
 def cbs_decision(db: Session, municipality_code: str, subject: str, text: str, key: str) -> int:
