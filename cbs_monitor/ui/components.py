@@ -100,3 +100,23 @@ def labelled_select(label: str, select_id: str, options: rx.Var, value: rx.Var, 
 def window_notice(is_open: rx.Var, text: rx.Var, element_id: str) -> rx.Component:
     """Whether a delivery or withdrawal window is open: informative when open, a warning when not."""
     return rx.cond(is_open, notice(text, "info", id=element_id), notice(text, "warning", id=element_id))
+
+
+def page_count(total: int, size: int) -> int:
+    """Pages needed for `total` rows of `size` (at least one, so 'Pagina 1 van 1' reads right)."""
+    return max(1, -(-total // size))
+
+
+def pager(page: rx.Var, count: rx.Var, on_previous, on_next, *extra: rx.Component, size: str = "2",
+          previous_id: str | None = None, next_id: str | None = None, **props) -> rx.Component:
+    """'Vorige', 'Pagina n van m', 'Volgende' (and whatever follows on the same line)."""
+    return rx.hstack(
+        rx.button("Vorige", on_click=on_previous, variant="soft", size=size, disabled=page <= 1, id=previous_id),
+        rx.text("Pagina ", page, " van ", count, font_size="0.9rem"),
+        rx.button("Volgende", on_click=on_next, variant="soft", size=size, disabled=page >= count, id=next_id),
+        *extra,
+        align="center",
+        spacing="3",
+        width="100%",
+        **props,
+    )

@@ -11,7 +11,16 @@ from cbs_monitor.auth.permissions import Action, Actor, can
 from cbs_monitor.services import downloads, periods, review
 from cbs_monitor.settings import get_settings
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import GENERIC_ERROR, data_table, date_input, error_notice, labelled_select, notice
+from cbs_monitor.ui.components import (
+    GENERIC_ERROR,
+    data_table,
+    date_input,
+    error_notice,
+    labelled_select,
+    notice,
+    page_count,
+    pager,
+)
 from cbs_monitor.ui.layout import page_frame
 from cbs_monitor.ui.portal_state import PortalState, resolve_context
 
@@ -150,7 +159,7 @@ class CbsDeskState(rx.State):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count(self.total, PAGE_SIZE)
 
     @rx.var
     def shown_range(self) -> str:
@@ -607,12 +616,8 @@ def _overview() -> rx.Component:
             ),
             rx.cond(CbsDeskState.total == 0,
                     notice("Geen gemeenten gevonden met deze filters.", "info", margin_top="1rem")),
-            rx.hstack(
-                rx.button("Vorige", on_click=CbsDeskState.previous_page, variant="soft",
-                          disabled=CbsDeskState.page <= 1, id="vorige"),
-                rx.text("Pagina ", CbsDeskState.page, " van ", CbsDeskState.page_count),
-                rx.button("Volgende", on_click=CbsDeskState.next_page, variant="soft",
-                          disabled=CbsDeskState.page >= CbsDeskState.page_count, id="volgende"),
+            pager(
+                CbsDeskState.page, CbsDeskState.page_count, CbsDeskState.previous_page, CbsDeskState.next_page,
                 rx.spacer(),
                 rx.text(CbsDeskState.shown_range, color=theme.TEXT_MUTED, id="aantal-gemeenten"),
                 rx.cond(
@@ -621,9 +626,8 @@ def _overview() -> rx.Component:
                     rx.button("Filters wissen", on_click=CbsDeskState.clear_filters, variant="ghost", size="2",
                               id="filters-wissen"),
                 ),
-                align="center",
-                spacing="3",
-                width="100%",
+                previous_id="vorige",
+                next_id="volgende",
                 margin_top="0.75rem",
             ),
             style=theme.card,

@@ -18,6 +18,8 @@ from cbs_monitor.ui.components import (
     error_notice,
     labelled_select,
     notice,
+    page_count,
+    pager,
     status_badge,
 )
 from cbs_monitor.ui.layout import page_frame
@@ -106,7 +108,7 @@ class CbsMunicipalityState(rx.State):
 
     @rx.var
     def message_page_count(self) -> int:
-        return max(1, -(-self.message_total // MESSAGE_PAGE))
+        return page_count(self.message_total, MESSAGE_PAGE)
 
     @rx.var
     def action_title(self) -> str:
@@ -580,16 +582,11 @@ def _message_log() -> rx.Component:
                                                 rx.text(m["kind"]))),
                                rx.el.td(m["period"]), rx.el.td(m["text"])),
                            id="cbs-berichten"),
-                rx.hstack(
-                    rx.button("Vorige", on_click=CbsMunicipalityState.previous_messages, variant="soft", size="1",
-                              disabled=CbsMunicipalityState.message_page <= 1),
-                    rx.text("Pagina ", CbsMunicipalityState.message_page, " van ",
-                            CbsMunicipalityState.message_page_count, " (", CbsMunicipalityState.message_total,
-                            " berichten)", font_size="0.9rem"),
-                    rx.button("Volgende", on_click=CbsMunicipalityState.next_messages, variant="soft", size="1",
-                              disabled=CbsMunicipalityState.message_page >= CbsMunicipalityState.message_page_count),
-                    align="center",
-                    spacing="3",
+                pager(
+                    CbsMunicipalityState.message_page, CbsMunicipalityState.message_page_count,
+                    CbsMunicipalityState.previous_messages, CbsMunicipalityState.next_messages,
+                    rx.text("(", CbsMunicipalityState.message_total, " berichten)", font_size="0.9rem"),
+                    size="1",
                 ),
                 width="100%",
                 spacing="3",

@@ -10,7 +10,7 @@ import reflex as rx
 from cbs_monitor import clock, db, routes
 from cbs_monitor.services import downloads, messages
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import data_table, date_input, error_notice, notice
+from cbs_monitor.ui.components import data_table, date_input, error_notice, notice, page_count, pager
 from cbs_monitor.ui.layout import cbs_monitor_page
 from cbs_monitor.ui.tabs.common import GENERIC_ERROR, municipal_context, tab_page, to_login
 
@@ -43,7 +43,7 @@ class MessageLogState(rx.State):
 
     @rx.var
     def page_count(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count(self.total, PAGE_SIZE)
 
     @rx.event
     def load(self):
@@ -157,15 +157,8 @@ def message_log_page() -> rx.Component:
                 rx.text(MessageLogState.total, " berichten", color=theme.TEXT_MUTED, id="aantal-berichten"),
                 data_table(["Datum en tijd", "Soort", "Periode", "Bericht"], MessageLogState.rows, _row,
                            id="berichten"),
-                rx.hstack(
-                    rx.button("Vorige", on_click=MessageLogState.previous_page, variant="soft",
-                              disabled=MessageLogState.page <= 1),
-                    rx.text("Pagina ", MessageLogState.page, " van ", MessageLogState.page_count),
-                    rx.button("Volgende", on_click=MessageLogState.next_page, variant="soft",
-                              disabled=MessageLogState.page >= MessageLogState.page_count),
-                    align="center",
-                    spacing="3",
-                ),
+                pager(MessageLogState.page, MessageLogState.page_count, MessageLogState.previous_page,
+                      MessageLogState.next_page),
                 width="100%",
                 spacing="3",
             ),
