@@ -63,6 +63,15 @@ def _stem(filename: str) -> str:
     return filename.rsplit(".", 1)[0]
 
 
+def _log_download(db: Session, actor: Actor, delivery: Delivery, what: str) -> None:
+    """A report download is an action too: the municipality sees who fetched what in its Berichtenlog."""
+    messages.log_message(
+        db, delivery.municipality_code, "rapport_gedownload",
+        f"{what} van {delivery.filename} gedownload door {actor.name} ({actor.organisation_name}).",
+        period_code=delivery.period_code, user_id=actor.user_id, delivery_id=delivery.id,
+    )
+
+
 @builder("technisch_rapport")
 def _technical(db: Session, actor: Actor, params: dict) -> tuple[str, bytes]:
     report, delivery = _report_and_delivery(db, actor, int(params["report_id"]), ReportKind.technical)
@@ -73,6 +82,7 @@ def _technical(db: Session, actor: Actor, params: dict) -> tuple[str, bytes]:
         organisation=organisation.name if organisation else "",
         municipality_name=_municipality_name(db, delivery.municipality_code),
     )
+    _log_download(db, actor, delivery, "Technisch rapport")
     return f"Technisch_rapport_{_stem(delivery.filename)}.xlsx", data
 
 
@@ -86,6 +96,7 @@ def _readiness(db: Session, actor: Actor, params: dict) -> tuple[str, bytes]:
         municipality_name=_municipality_name(db, delivery.municipality_code),
         period_code=delivery.period_code,
     )
+    _log_download(db, actor, delivery, "Op orde rapport")
     return f"Op_orde_rapport_{delivery.municipality_code}_{delivery.period_code}.xlsx", data
 
 

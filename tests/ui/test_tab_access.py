@@ -157,4 +157,9 @@ def test_download_route_refuses_other_users_tampered_and_missing_cookies(db):
     response = client.get(f"/download/{token}")
     assert response.status_code == 200 and response.content[:2] == b"PK"
     assert client.get(f"/download/{token}").status_code == 410  # single use
+    from cbs_monitor.models import Message
+
+    with db.session() as s:
+        logged = s.exec(select(Message).where(Message.kind == "rapport_gedownload")).all()
+        assert [m.municipality_code for m in logged] == ["0363"] and "Anna de Vries" in logged[0].text
     del fake
