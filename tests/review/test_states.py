@@ -3,6 +3,8 @@ refuses anyone but a CBS reviewer (resolved from the server-side session, never 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 import reflex as rx
 from reflex.istate.data import RouterData
@@ -27,6 +29,13 @@ from cbs_monitor.ui.pages.cbs_municipality import CbsMunicipalityState
 from tests.review.conftest import PERIOD, actor, deliver
 
 
+def run(result):
+    """Call an event handler's result to its end: some /cbs handlers are coroutines (thread-offloaded queries)."""
+    if asyncio.iscoroutine(result):
+        return asyncio.run(result)
+    return result
+
+
 def state_for(db, employee_id: str | None, cls, path: str = routes.CBS_DESK):
     header = ""
     if employee_id:
@@ -47,16 +56,16 @@ def snapshot(db) -> dict:
 
 def test_the_state_holds_one_page_of_the_country(world):
     state = state_for(world, "frank.deboer", CbsDeskState)
-    assert CbsDeskState.load.fn(state) is None
+    assert run(CbsDeskState.load.fn(state)) is None
     assert state.period_code == PERIOD and state.total == 342 and len(state.rows) == 50
     assert state.all_count == 342 and len(state.chart) > 0
-    CbsDeskState.next_page.fn(state)
+    run(CbsDeskState.next_page.fn(state))
     assert state.page == 2 and len(state.rows) == 50 and state.shown_range == "51–100 van 342 gemeenten"
-    CbsDeskState.apply_search.fn(state, {"zoek": "harder"})
+    run(CbsDeskState.apply_search.fn(state, {"zoek": "harder"}))
     assert state.page == 1 and [r["name"] for r in state.rows] == ["Harderwijk"]
     assert state.rows[0]["delegating"] == "1"
-    CbsDeskState.clear_filters.fn(state)
-    CbsDeskState.choose_status.fn(state, "op orde gereed")
+    run(CbsDeskState.clear_filters.fn(state))
+    run(CbsDeskState.choose_status.fn(state, "op orde gereed"))
     assert state.total == sum(1 for r in state.rows if r["status"] == "op orde gereed")
 
 
@@ -131,7 +140,7 @@ def test_others_are_refused_and_nothing_changes(world, review_release, employee_
         if cls is CbsPeriodState:
             state.code, state.delivery_opens_on, state.delivery_closes_on = "2027H1", "2027-07-01", "2027-08-31"
             state.withdrawal_opens_on, state.withdrawal_closes_on = "2027-09-10", "2027-09-20"
-        result = getattr(cls, name).fn(state, *args)
+        result = run(getattr(cls, name).fn(state, *args))
         assert result is not None, f"{cls.__name__}.{name} did not send {employee_id} away"
         assert "redirect" in repr(result) or "_redirect" in str(result), f"{cls.__name__}.{name}"
         if cls is CbsDeskState:

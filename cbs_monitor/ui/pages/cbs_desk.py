@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import reflex as rx
@@ -103,6 +104,14 @@ def desk_header(subtitle: rx.Component | str) -> rx.Component:
     )
 
 
+def _overview_page(actor: Actor, query: dict, chart: bool):
+    """One page of the overview (+ the daily chart); plain blocking work, run in a thread."""
+    with db.session() as s:
+        rows, total, counts = review.overview(s, actor, **query)
+        activity = review.daily_activity(s, actor, query["period_code"]) if chart else []
+    return rows, total, counts, activity
+
+
 def _report_cells(summary: review.ReportSummary | None, prefix: str) -> dict[str, str]:
     if summary is None:
         return {f"{prefix}_status": "", f"{prefix}_date": "", f"{prefix}_due": "", f"{prefix}_overdue": ""}
@@ -169,7 +178,7 @@ class CbsDeskState(rx.State):
         return f"{first}–{min(self.page * PAGE_SIZE, self.total)} van {self.total} gemeenten"
 
     @rx.event
-    def load(self):
+    async def load(self):
         actor, away = reviewer(self)
         if actor is None:
             return away
@@ -184,22 +193,21 @@ class CbsDeskState(rx.State):
             log.exception("cbs desk load failed")
             self.error = GENERIC_ERROR
             return
-        return self._refresh(actor, chart=True)
+        await self._refresh(actor, chart=True)
 
-    def _refresh(self, actor: Actor, *, chart: bool = False):
-        """Query one page of rows (and the chart when the period changed)."""
+    async def _refresh(self, actor: Actor, *, chart: bool = False):
+        """Query one page of rows (and the chart when the period changed). The query runs in a
+        thread: with thousands of deliveries it takes tens of ms that other users should not wait."""
         if not self.period_code:
             self.rows, self.total, self.counts = [], 0, []
             return
+        query = dict(
+            period_code=self.period_code, status=self.status_filter or None, search=self.search,
+            overdue_only=self.overdue_only, held_only=self.held_only, sort=self.sort,
+            offset=(self.page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
+        )
         try:
-            with db.session() as s:
-                rows, total, counts = review.overview(
-                    s, actor, self.period_code, status=self.status_filter or None, search=self.search,
-                    overdue_only=self.overdue_only, held_only=self.held_only, sort=self.sort,
-                    offset=(self.page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
-                )
-                if chart:
-                    self.chart = review.daily_activity(s, actor, self.period_code)
+            rows, total, counts, activity = await asyncio.to_thread(_overview_page, actor, query, chart)
         except review.ReviewRefused as refused:
             self.error = str(refused)
             return
@@ -208,6 +216,8 @@ class CbsDeskState(rx.State):
             self.error = GENERIC_ERROR
             return
         self.error = ""
+        if chart:
+            self.chart = activity
         self.total = total
         self.rows = [_row_cells(r) for r in rows]
         self.counts = [
@@ -218,7 +228,7 @@ class CbsDeskState(rx.State):
         self.overdue_count = counts.overdue
         self.held_count = counts.held
 
-    def _filter_changed(self, **changes):
+    async def _filter_changed(self, **changes):
         """Apply new filter values (only for a reviewer) and show their first page."""
         actor, away = reviewer(self)
         if actor is None:
@@ -226,10 +236,10 @@ class CbsDeskState(rx.State):
         for name, value in changes.items():
             setattr(self, name, value)
         self.page = 1
-        return self._refresh(actor)
+        await self._refresh(actor)
 
     @rx.event
-    def choose_period(self, code: str):
+    async def choose_period(self, code: str):
         actor, away = reviewer(self)
         if actor is None:
             return away
@@ -238,53 +248,53 @@ class CbsDeskState(rx.State):
             return
         self.period_code = code
         self.page = 1
-        return self._refresh(actor, chart=True)
+        await self._refresh(actor, chart=True)
 
     @rx.event
-    def choose_status(self, status: str):
+    async def choose_status(self, status: str):
         if status and status not in review.STATUSES:
             self.error = "Onbekende status."
             return
-        return self._filter_changed(status_filter=status)
+        return await self._filter_changed(status_filter=status)
 
     @rx.event
-    def toggle_overdue(self):
-        return self._filter_changed(overdue_only=not self.overdue_only)
+    async def toggle_overdue(self):
+        return await self._filter_changed(overdue_only=not self.overdue_only)
 
     @rx.event
-    def toggle_held(self):
-        return self._filter_changed(held_only=not self.held_only)
+    async def toggle_held(self):
+        return await self._filter_changed(held_only=not self.held_only)
 
     @rx.event
-    def choose_sort(self, value: str):
+    async def choose_sort(self, value: str):
         if str(value).lstrip("-") not in review.SORTS:
             self.error = "Onbekende sortering."
             return
-        return self._filter_changed(sort=value)
+        return await self._filter_changed(sort=value)
 
     @rx.event
-    def apply_search(self, form: dict):
-        return self._filter_changed(search=str(form.get("zoek", "")).strip()[:100])
+    async def apply_search(self, form: dict):
+        return await self._filter_changed(search=str(form.get("zoek", "")).strip()[:100])
 
     @rx.event
-    def clear_filters(self):
-        return self._filter_changed(status_filter="", search="", overdue_only=False, held_only=False)
+    async def clear_filters(self):
+        return await self._filter_changed(status_filter="", search="", overdue_only=False, held_only=False)
 
     @rx.event
-    def next_page(self):
+    async def next_page(self):
         actor, away = reviewer(self)
         if actor is None:
             return away
         self.page = min(self.page + 1, self.page_count)
-        return self._refresh(actor)
+        await self._refresh(actor)
 
     @rx.event
-    def previous_page(self):
+    async def previous_page(self):
         actor, away = reviewer(self)
         if actor is None:
             return away
         self.page = max(self.page - 1, 1)
-        return self._refresh(actor)
+        await self._refresh(actor)
 
     @rx.event
     def export(self):
