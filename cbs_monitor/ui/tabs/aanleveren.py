@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import reflex as rx
@@ -125,8 +126,8 @@ class DeliverState(rx.State):
             with db.session() as s:
                 validation_context = deliveries.prepare(s, context.actor, context.municipality_code, len(data))
             result = await validation_pool.validate(name, data, validation_context)
-            with db.session() as s:
-                outcome = deliveries.record(s, context.actor, context.municipality_code, name, data, result)
+            # Storing (with fsync), the op-orde figures and the mails: off the event loop too.
+            outcome = await asyncio.to_thread(_record, context, name, data, result)
             self._show(outcome.result, stored=outcome.delivery_id is not None)
             self.terms_accepted = False
         except deliveries.DeliveryRefused as refused:
@@ -163,6 +164,11 @@ class DeliverState(rx.State):
             }
             for f in result.findings[:200]
         ]
+
+
+def _record(context, name: str, data: bytes, result: TechnicalResult) -> deliveries.Outcome:
+    with db.session() as s:
+        return deliveries.record(s, context.actor, context.municipality_code, name, data, result)
 
 
 def _requirements() -> rx.Component:
