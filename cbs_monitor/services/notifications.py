@@ -193,8 +193,9 @@ def technical_report_ready(db: Session, delivery: Delivery, report: Report) -> N
         if report.status in (ReportStatus.approved, ReportStatus.rejected)
         else "in behandeling"
     )
-    for person in recipients(db, code):
-        mail = mail_templates.technical_report_ready(
+    _mail_recipients(
+        db, code, recipients(db, code), f"technical-report/{delivery.id}",
+        lambda person: mail_templates.technical_report_ready(
             name=person.name,
             municipality_code=code,
             municipality_name=name,
@@ -208,14 +209,8 @@ def technical_report_ready(db: Session, delivery: Delivery, report: Report) -> N
             records_with_errors=delivery.records_with_errors,
             delivery_closes_on=period.delivery_closes_on if period else None,
             via_cooperative=person.via_cooperative,
-        )
-        queue_mail(
-            db,
-            key=f"technical-report/{delivery.id}/user-{person.user_id}",
-            recipient=person,
-            mail=mail,
-            municipality_code=code,
-        )
+        ),
+    )
 
 
 def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> None:
@@ -225,8 +220,9 @@ def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> N
         return
     code = delivery.municipality_code
     name = _municipality_name(db, code)
-    for person in recipients(db, code):
-        mail = mail_templates.readiness_report_ready(
+    _mail_recipients(
+        db, code, recipients(db, code), f"readiness-report/{delivery.id}",
+        lambda person: mail_templates.readiness_report_ready(
             name=person.name,
             municipality_code=code,
             municipality_name=name,
@@ -234,24 +230,29 @@ def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> N
             filename=delivery.filename,
             received_at=delivery.received_at,
             via_cooperative=person.via_cooperative,
-        )
-        queue_mail(
-            db,
-            key=f"readiness-report/{delivery.id}/user-{person.user_id}",
-            recipient=person,
-            mail=mail,
-            municipality_code=code,
-        )
+        ),
+    )
 
 
 # --- windows (called by the scheduler) ----------------------------------------------------
+
+
+def _mail_recipients(
+    db: Session, code: str, people: list[Recipient], key_prefix: str, build: Callable[[Recipient], mail_templates.Mail]
+) -> int:
+    """Queue one mail per recipient, keyed `key_prefix/user-N`: created once, however often called."""
+    return sum(
+        queue_mail(db, key=f"{key_prefix}/user-{person.user_id}", recipient=person, mail=build(person),
+                   municipality_code=code)
+        for person in people
+    )
 
 
 def _mail_each_municipality(
     db: Session,
     day: dt.date | None,
     key_prefix: str,
-    build: Callable[[Recipient, str, str], object],
+    build: Callable[[Recipient, str, str], mail_templates.Mail],
     include: Callable[[str], bool] = lambda code: True,
 ) -> int:
     """Queue one mail per recipient of every included municipality, keyed per user: exactly once."""
@@ -260,14 +261,8 @@ def _mail_each_municipality(
         if not include(code):
             continue
         name = _municipality_name(db, code)
-        for person in people:
-            queued += queue_mail(
-                db,
-                key=f"{key_prefix}/{code}/user-{person.user_id}",
-                recipient=person,
-                mail=build(person, code, name),
-                municipality_code=code,
-            )
+        queued += _mail_recipients(db, code, people, f"{key_prefix}/{code}",
+                                   lambda person, code=code, name=name: build(person, code, name))
     return queued
 
 
@@ -340,24 +335,17 @@ def cbs_decision(db: Session, municipality_code: str, subject: str, text: str, k
     """Queue a mail about a CBS decision (override, release, form withdrawal). `key` names the
     decision (e.g. 'override/123'); one mail per recipient per key."""
     name = _municipality_name(db, municipality_code)
-    queued = 0
-    for person in recipients(db, municipality_code):
-        mail = mail_templates.cbs_decision(
+    return _mail_recipients(
+        db, municipality_code, recipients(db, municipality_code), f"cbs-decision/{key}",
+        lambda person: mail_templates.cbs_decision(
             name=person.name,
             municipality_code=municipality_code,
             municipality_name=name,
             subject=subject,
             text=text,
             via_cooperative=person.via_cooperative,
-        )
-        queued += queue_mail(
-            db,
-            key=f"cbs-decision/{key}/user-{person.user_id}",
-            recipient=person,
-            mail=mail,
-            municipality_code=municipality_code,
-        )
-    return queued
+        ),
+    )
 
 
 def cbs_digest(db: Session, today: dt.date, now: dt.datetime | None = None) -> int:
