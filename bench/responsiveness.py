@@ -34,7 +34,9 @@ async def _ticker(lags: list[float], stop: asyncio.Event) -> None:
         lags.append(max(0.0, loop.time() - before - TICK))
 
 
-async def _measure(mode: str, name: str, data: bytes, context: ValidationContext) -> tuple[float, list[float]]:
+async def _measure(
+    mode: str, name: str, data: bytes, context: ValidationContext
+) -> tuple[float, list[float]]:
     lags: list[float] = []
     stop = asyncio.Event()
     ticker = asyncio.create_task(_ticker(lags, stop))
@@ -68,8 +70,10 @@ async def main(runs: int = 5) -> None:
             worst.append(max(lags) if lags else wall)
             ordered = sorted(lags) or [wall]
             p99.append(ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))])
-        print(f"  {mode:<14}{statistics.median(walls) * 1000:>10.1f}ms"
-              f"{statistics.median(worst) * 1000:>10.1f}ms{statistics.median(p99) * 1000:>8.1f}ms")
+        print(
+            f"  {mode:<14}{statistics.median(walls) * 1000:>10.1f}ms"
+            f"{statistics.median(worst) * 1000:>10.1f}ms{statistics.median(p99) * 1000:>8.1f}ms"
+        )
     validation_pool.shutdown()
 
 

@@ -95,20 +95,29 @@ def worker(kind: str, path: Path, runs: int) -> dict:
         from cbs_monitor.protocol import SPEC_WMO_V1, ValidationContext, validate_upload
 
         # The 50 MB ZIP compresses to ~10 MB, over the 2.5 MB upload limit: lift only that limit.
-        spec = dataclasses.replace(SPEC_WMO_V1, max_upload_bytes=max(len(data), SPEC_WMO_V1.max_upload_bytes))
+        spec = dataclasses.replace(
+            SPEC_WMO_V1, max_upload_bytes=max(len(data), SPEC_WMO_V1.max_upload_bytes)
+        )
         context = ValidationContext(upload_date=UPLOAD_DATE)
         base = _rss_mb()
 
         def once():
             result = validate_upload(path.name, data, context=context, spec=spec)
             assert not result.refused, [f.message for f in result.findings]
-            return {"status": result.status, "records": result.records_read, "findings": len(result.findings)}
+            return {
+                "status": result.status,
+                "records": result.records_read,
+                "findings": len(result.findings),
+            }
 
     else:  # the floor: a bare csv.reader pass over the same bytes (ZIP: over the streamed entry)
 
         def once():
             if path.suffix == ".zip":
-                with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(archive.infolist()[0]) as raw:
+                with (
+                    zipfile.ZipFile(io.BytesIO(data)) as archive,
+                    archive.open(archive.infolist()[0]) as raw,
+                ):
                     text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
                     rows = sum(1 for _ in csv.reader(text, delimiter=";"))
             else:
@@ -121,13 +130,21 @@ def worker(kind: str, path: Path, runs: int) -> dict:
         start = time.perf_counter()
         info = once()
         times.append(time.perf_counter() - start)
-    return {"median_s": statistics.median(times), "runs": runs, **info, "baseline_mb": base, "maxrss_mb": _rss_mb()}
+    return {
+        "median_s": statistics.median(times),
+        "runs": runs,
+        **info,
+        "baseline_mb": base,
+        "maxrss_mb": _rss_mb(),
+    }
 
 
 def measure(kind: str, path: Path, runs: int) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--worker", kind, str(path), "--runs", str(runs)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -136,8 +153,16 @@ def measure_frictionless(path: Path, schema: Path, runs: int) -> dict | None:
     if not FRICTIONLESS_PYTHON.exists():
         return None
     out = subprocess.run(
-        [str(FRICTIONLESS_PYTHON), str(ROOT / "bench" / "frictionless_worker.py"), str(path), str(schema), str(runs)],
-        check=True, capture_output=True, text=True,
+        [
+            str(FRICTIONLESS_PYTHON),
+            str(ROOT / "bench" / "frictionless_worker.py"),
+            str(path),
+            str(schema),
+            str(runs),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -147,9 +172,15 @@ def measure_frictionless(path: Path, schema: Path, runs: int) -> dict | None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=7, help="runs per measurement for ours and the floor")
-    parser.add_argument("--frictionless-runs", type=int, default=3, help="frictionless runs, 2.5 MB file")
-    parser.add_argument("--frictionless-zip-runs", type=int, default=1, help="frictionless runs, 50 MB (0 = skip)")
+    parser.add_argument(
+        "--runs", type=int, default=7, help="runs per measurement for ours and the floor"
+    )
+    parser.add_argument(
+        "--frictionless-runs", type=int, default=3, help="frictionless runs, 2.5 MB file"
+    )
+    parser.add_argument(
+        "--frictionless-zip-runs", type=int, default=1, help="frictionless runs, 50 MB (0 = skip)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
@@ -168,14 +199,30 @@ def main() -> None:
         ours = measure("ours", path, args.runs)
         floor = measure("floor", path, args.runs)
         fl = measure_frictionless(plain, inputs["schema"], fl_runs) if fl_runs else None
-        rows.append({"case": label, "bytes": path.stat().st_size, "ours": ours, "floor": floor, "frictionless": fl})
-        print(f"\n{label}: {path.name} ({path.stat().st_size:,} bytes, {ours['records']:,} records, {ours['status']})")
-        print(f"  ours          {ours['median_s'] * 1000:9.1f} ms   peak RSS {ours['maxrss_mb']:6.1f} MB"
-              f" (after imports {ours['baseline_mb']:.1f} MB)")
-        print(f"  csv.reader    {floor['median_s'] * 1000:9.1f} ms   -> ours / floor = {ours['median_s'] / floor['median_s']:.2f}x")
+        rows.append(
+            {
+                "case": label,
+                "bytes": path.stat().st_size,
+                "ours": ours,
+                "floor": floor,
+                "frictionless": fl,
+            }
+        )
+        print(
+            f"\n{label}: {path.name} ({path.stat().st_size:,} bytes, {ours['records']:,} records, {ours['status']})"
+        )
+        print(
+            f"  ours          {ours['median_s'] * 1000:9.1f} ms   peak RSS {ours['maxrss_mb']:6.1f} MB"
+            f" (after imports {ours['baseline_mb']:.1f} MB)"
+        )
+        print(
+            f"  csv.reader    {floor['median_s'] * 1000:9.1f} ms   -> ours / floor = {ours['median_s'] / floor['median_s']:.2f}x"
+        )
         if fl:
-            print(f"  frictionless  {fl['median_s'] * 1000:9.1f} ms   -> frictionless / ours = "
-                  f"{fl['median_s'] / ours['median_s']:.0f}x  (valid={fl['valid']}, {fl['runs']} run(s))")
+            print(
+                f"  frictionless  {fl['median_s'] * 1000:9.1f} ms   -> frictionless / ours = "
+                f"{fl['median_s'] / ours['median_s']:.0f}x  (valid={fl['valid']}, {fl['runs']} run(s))"
+            )
         else:
             print("  frictionless  skipped (bench/.venv missing or runs = 0)")
     if args.json:

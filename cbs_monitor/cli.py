@@ -37,9 +37,13 @@ def _seed_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cbs-monitor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=_migrate)
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+        func=_migrate
+    )
     seed = sub.add_parser("seed-demo", help="add the demo data (idempotent)")
-    seed.add_argument("--if-empty", action="store_true", help="only when the database holds no data yet")
+    seed.add_argument(
+        "--if-empty", action="store_true", help="only when the database holds no data yet"
+    )
     seed.set_defaults(func=_seed_demo)
     for name in _COMMAND_MODULES:
         try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
 import functools
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -13,7 +13,7 @@ from dateutil.easter import easter
 
 from cbs_monitor.settings import get_settings
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 _override: dt.datetime | None = None
 
 
@@ -71,6 +71,7 @@ def format_local(stamp: dt.datetime | None, with_time: bool = True) -> str:
 # New Year, Good Friday, Easter Monday, King's Day, Liberation Day (every year),
 # Ascension Day, Whit Monday, Christmas and Boxing Day. The `holidays` package lists
 # Liberation Day only in lustrum years, and Good Friday not in every version: both are added.
+
 
 @functools.lru_cache(maxsize=64)
 def public_holidays(year: int) -> frozenset[dt.date]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Optional
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -56,34 +55,36 @@ class Municipality(SQLModel, table=True):
     code: str = Field(primary_key=True, max_length=4)
     name: str
     valid_from: dt.date = Field(default=dt.date(2025, 1, 1))
-    valid_to: Optional[dt.date] = None
-    population: Optional[int] = None
+    valid_to: dt.date | None = None
+    population: int | None = None
 
 
 class Organisation(SQLModel, table=True):
     """Who logs in through eHerkenning: a municipality, a cooperative, CBS or the servicedesk."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kind: OrganisationKind = Field(index=True)
     name: str
     # The eHerkenning legal-subject identifier (KvK number / OIN) the broker sends.
     identifier: str = Field(unique=True, index=True)
-    municipality_code: Optional[str] = Field(default=None, foreign_key="municipality.code", index=True)
+    municipality_code: str | None = Field(default=None, foreign_key="municipality.code", index=True)
 
 
 class Delegation(SQLModel, table=True):
     """A delegating municipality that lets a cooperative (samenwerkingsverband) deliver for it."""
 
-    __table_args__ = (UniqueConstraint("municipality_code", "organisation_id", name="uq_delegation"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "organisation_id", name="uq_delegation"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
     municipality_code: str = Field(foreign_key="municipality.code", index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     valid_from: dt.date = Field(default=dt.date(2025, 1, 1))
-    valid_to: Optional[dt.date] = None
+    valid_to: dt.date | None = None
 
 
 class User(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True)
     name: str
     email: str
@@ -95,7 +96,7 @@ class User(SQLModel, table=True):
 
 class UserRole(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("user_id", "role", name="uq_user_role"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     role: Role
 
@@ -104,64 +105,64 @@ class Identity(SQLModel, table=True):
     """An eHerkenning identity (issuer + subject) linked to a user after the first login."""
 
     __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_identity"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     issuer: str
     subject: str
     organisation_identifier: str
     linked_at: dt.datetime = Field(default_factory=_now)
-    last_login_at: Optional[dt.datetime] = None
+    last_login_at: dt.datetime | None = None
 
 
 class VerificationCode(SQLModel, table=True):
     """The one-time code the servicedesk issues for a first login. Only its hash is stored."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     code_hash: str
     issued_at: dt.datetime = Field(default_factory=_now)
     expires_at: dt.datetime
     failed_attempts: int = 0
-    used_at: Optional[dt.datetime] = None
-    blocked_at: Optional[dt.datetime] = None
-    issued_by_user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    used_at: dt.datetime | None = None
+    blocked_at: dt.datetime | None = None
+    issued_by_user_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class UserSession(SQLModel, table=True):
     """A server-side login session; the browser holds only the opaque id (stored hashed)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(unique=True, index=True)
     user_id: int = Field(foreign_key="user.id", index=True)
     created_at: dt.datetime = Field(default_factory=_now)
     last_seen_at: dt.datetime = Field(default_factory=_now)
-    ended_at: Optional[dt.datetime] = None
+    ended_at: dt.datetime | None = None
     # The municipality a coordinator currently works for (survives a reload).
-    selected_municipality_code: Optional[str] = Field(default=None, foreign_key="municipality.code")
+    selected_municipality_code: str | None = Field(default=None, foreign_key="municipality.code")
 
 
 class LoginAttempt(SQLModel, table=True):
     """OIDC round trip in flight: state, nonce and PKCE verifier, single use."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     state: str = Field(unique=True, index=True)
     nonce: str
     code_verifier: str
     created_at: dt.datetime = Field(default_factory=_now)
-    used_at: Optional[dt.datetime] = None
+    used_at: dt.datetime | None = None
 
 
 class PendingLink(SQLModel, table=True):
     """An authenticated eHerkenning identity waiting for its verification code (first login)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(unique=True, index=True)
     issuer: str
     subject: str
     organisation_identifier: str
     employee_id: str
     created_at: dt.datetime = Field(default_factory=_now)
-    used_at: Optional[dt.datetime] = None
+    used_at: dt.datetime | None = None
 
 
 class ReportingPeriod(SQLModel, table=True):
@@ -174,36 +175,38 @@ class ReportingPeriod(SQLModel, table=True):
     delivery_closes_on: dt.date
     withdrawal_opens_on: dt.date
     withdrawal_closes_on: dt.date
-    publication_date: Optional[dt.date] = None
+    publication_date: dt.date | None = None
     updated_at: dt.datetime = Field(default_factory=_now)
 
 
 class Delivery(SQLModel, table=True):
     """One uploaded file (aanlevering) for one municipality and period."""
 
-    __table_args__ = (Index("ix_delivery_muni_period", "municipality_code", "period_code", "received_at"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    __table_args__ = (
+        Index("ix_delivery_muni_period", "municipality_code", "period_code", "received_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
     municipality_code: str = Field(foreign_key="municipality.code")
     period_code: str = Field(foreign_key="reportingperiod.code", index=True)
     organisation_id: int = Field(foreign_key="organisation.id")
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     filename: str
     size: int
     sha256: str
     # Key of the file in private storage; None once retention deleted it.
-    storage_key: Optional[str] = None
+    storage_key: str | None = None
     received_at: dt.datetime = Field(default_factory=_now, index=True)
     status: DeliveryStatus = Field(default=DeliveryStatus.received, index=True)
-    replaced_by_id: Optional[int] = Field(default=None, foreign_key="delivery.id")
+    replaced_by_id: int | None = Field(default=None, foreign_key="delivery.id")
     records_read: int = 0
     records_valid: int = 0
     records_with_errors: int = 0
     records_out_of_period: int = 0
     # CBS override of the technical verdict.
-    override_status: Optional[DeliveryStatus] = None
-    override_reason: Optional[str] = None
-    override_by_user_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    file_deleted_at: Optional[dt.datetime] = None
+    override_status: DeliveryStatus | None = None
+    override_reason: str | None = None
+    override_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    file_deleted_at: dt.datetime | None = None
 
     @property
     def effective_status(self) -> DeliveryStatus:
@@ -215,17 +218,17 @@ class Report(SQLModel, table=True):
     """A technisch rapport or op-orde rapport of a delivery, with its service-level due date."""
 
     __table_args__ = (UniqueConstraint("delivery_id", "kind", name="uq_report_delivery_kind"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     delivery_id: int = Field(foreign_key="delivery.id", index=True)
     kind: ReportKind
     status: ReportStatus = ReportStatus.pending
     due_at: dt.datetime
-    created_at: Optional[dt.datetime] = None
-    released_at: Optional[dt.datetime] = None
-    released_by_user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime | None = None
+    released_at: dt.datetime | None = None
+    released_by_user_id: int | None = Field(default=None, foreign_key="user.id")
     # The report's content as JSON (findings / figures): what the screen shows. Never a BSN.
     content: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    storage_key: Optional[str] = None
+    storage_key: str | None = None
 
 
 class WithdrawalPart(str, enum.Enum):
@@ -239,67 +242,69 @@ class WithdrawalPart(str, enum.Enum):
 class Withdrawal(SQLModel, table=True):
     """The current choice per onderdeel: withdrawn (True) or published (False, the default)."""
 
-    __table_args__ = (UniqueConstraint("municipality_code", "period_code", "part", name="uq_withdrawal"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "period_code", "part", name="uq_withdrawal"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
     municipality_code: str = Field(foreign_key="municipality.code", index=True)
     period_code: str = Field(foreign_key="reportingperiod.code")
     part: WithdrawalPart
     withdrawn: bool = False
     updated_at: dt.datetime = Field(default_factory=_now)
-    updated_by_user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    updated_by_user_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class WithdrawalChange(SQLModel, table=True):
     """History of every withdrawal choice (portal or CBS form)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     municipality_code: str = Field(foreign_key="municipality.code", index=True)
     period_code: str = Field(foreign_key="reportingperiod.code")
     part: WithdrawalPart
     withdrawn: bool
     changed_at: dt.datetime = Field(default_factory=_now)
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
     source: str = "portaal"  # "portaal" or "cbs-formulier"
-    reason: Optional[str] = None
+    reason: str | None = None
 
 
 class Message(SQLModel, table=True):
     """One line of the Berichtenlog of a municipality."""
 
     __table_args__ = (Index("ix_message_muni_created", "municipality_code", "created_at"),)
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     municipality_code: str = Field(foreign_key="municipality.code")
-    period_code: Optional[str] = Field(default=None, foreign_key="reportingperiod.code")
+    period_code: str | None = Field(default=None, foreign_key="reportingperiod.code")
     created_at: dt.datetime = Field(default_factory=_now)
     kind: str  # e.g. bestand_ontvangen, rapport_beschikbaar, intrekking_gewijzigd, notificatie_verstuurd
     text: str
-    user_id: Optional[int] = Field(default=None, foreign_key="user.id")
-    delivery_id: Optional[int] = Field(default=None, foreign_key="delivery.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    delivery_id: int | None = Field(default=None, foreign_key="delivery.id")
     # Makes a message idempotent where it stems from a repeatable event (scheduler).
-    key: Optional[str] = Field(default=None, unique=True)
+    key: str | None = Field(default=None, unique=True)
 
 
 class OutboxMail(SQLModel, table=True):
     """A mail to send exactly once (unique key); sent over SMTP or written as .eml."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, index=True)
     recipient: str
     subject: str
     body_text: str
     body_html: str = ""
-    municipality_code: Optional[str] = Field(default=None, foreign_key="municipality.code", index=True)
+    municipality_code: str | None = Field(default=None, foreign_key="municipality.code", index=True)
     created_at: dt.datetime = Field(default_factory=_now)
-    sent_at: Optional[dt.datetime] = Field(default=None, index=True)
+    sent_at: dt.datetime | None = Field(default=None, index=True)
     attempts: int = 0
-    next_attempt_at: Optional[dt.datetime] = None
-    last_error: Optional[str] = None
+    next_attempt_at: dt.datetime | None = None
+    last_error: str | None = None
 
 
 class PeriodEvent(SQLModel, table=True):
     """A window transition the scheduler has carried out (idempotent by key)."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, index=True)  # e.g. delivery-opened/2026H1
     period_code: str = Field(foreign_key="reportingperiod.code")
     happened_at: dt.datetime = Field(default_factory=_now)
@@ -316,11 +321,11 @@ class SchedulerLease(SQLModel, table=True):
 class DownloadGrant(SQLModel, table=True):
     """A short-lived, single-use link to download a report, issued after the permission check."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(unique=True, index=True)
     user_id: int = Field(foreign_key="user.id")
     kind: str  # technisch_rapport, op_orde_rapport, berichtenlog, cbs_overzicht
     params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: dt.datetime = Field(default_factory=_now)
     expires_at: dt.datetime
-    used_at: Optional[dt.datetime] = None
+    used_at: dt.datetime | None = None

@@ -58,7 +58,9 @@ class Settings:
     retention_days: int = 365
     demo_data: bool = True
     scheduler_enabled: bool = True
-    cbs_form_url: str = "https://www.cbs.nl/nl-nl/deelnemers-enquetes/decentrale-overheden/monitor-sociaal-domein"
+    cbs_form_url: str = (
+        "https://www.cbs.nl/nl-nl/deelnemers-enquetes/decentrale-overheden/monitor-sociaal-domein"
+    )
 
     @property
     def db_url(self) -> str:
@@ -81,7 +83,7 @@ class Settings:
         return self.builtin_idp and not self.production and not self.oidc_issuer
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
         for field in dataclasses.fields(cls):
@@ -101,7 +103,9 @@ class Settings:
                 values[field.name] = raw
         settings = cls(**values)
         if settings.mode not in {"development", "production"}:
-            raise ValueError(f"{PREFIX}MODE must be development or production, not {settings.mode!r}")
+            raise ValueError(
+                f"{PREFIX}MODE must be development or production, not {settings.mode!r}"
+            )
         if settings.readiness_release not in {"automatic", "review"}:
             raise ValueError(f"{PREFIX}READINESS_RELEASE must be automatic or review")
         if settings.production and not settings.secret_key:

@@ -11,7 +11,6 @@ import pytest
 from cbs_monitor import clock
 from cbs_monitor.settings import reset_settings
 
-
 # Set by scripts/test-postgres.sh: a PostgreSQL server on which each test gets a fresh database.
 POSTGRES = os.environ.get("CBS_MONITOR_TEST_POSTGRES")
 
@@ -24,7 +23,11 @@ def _fresh_postgres_database():
     server = sqlalchemy.create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
         conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-    url = sqlalchemy.engine.make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    url = (
+        sqlalchemy.engine.make_url(POSTGRES)
+        .set(database=name)
+        .render_as_string(hide_password=False)
+    )
     try:
         yield url
     finally:
@@ -39,11 +42,17 @@ def _fresh_postgres_database():
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("CBS_MONITOR_DATA_DIR", str(tmp_path / "data"))
-    for name in ("CBS_MONITOR_CLOCK_FIXED", "CBS_MONITOR_CLOCK_SHIFT_DAYS", "CBS_MONITOR_DATABASE_URL"):
+    for name in (
+        "CBS_MONITOR_CLOCK_FIXED",
+        "CBS_MONITOR_CLOCK_SHIFT_DAYS",
+        "CBS_MONITOR_DATABASE_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     with contextlib.ExitStack() as stack:
         if POSTGRES:
-            monkeypatch.setenv("CBS_MONITOR_DATABASE_URL", stack.enter_context(_fresh_postgres_database()))
+            monkeypatch.setenv(
+                "CBS_MONITOR_DATABASE_URL", stack.enter_context(_fresh_postgres_database())
+            )
         reset_settings()
         yield tmp_path / "data"
         reset_settings()

@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 _ROUTE_MODULES = ("cbs_monitor.auth.routes", "cbs_monitor.api.downloads")
 
 
-async def _health(request):  # noqa: ANN001
+async def _health(request):
     return JSONResponse({"status": "ok"})
 
 

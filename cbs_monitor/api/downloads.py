@@ -9,7 +9,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from cbs_monitor import db, routes as portal_routes
+from cbs_monitor import db
+from cbs_monitor import routes as portal_routes
 from cbs_monitor.auth import permissions, sessions
 from cbs_monitor.services import downloads, report_files
 
@@ -28,14 +29,19 @@ def download(request: Request) -> Response:
             grant = downloads.redeem(s, token, actor.user_id if actor else None)
             if grant is None:
                 return PlainTextResponse(
-                    "Deze downloadlink is verlopen of al gebruikt. Klik opnieuw op de groene pijl.", status_code=410
+                    "Deze downloadlink is verlopen of al gebruikt. Klik opnieuw op de groene pijl.",
+                    status_code=410,
                 )
             built = report_files.build(s, actor, grant)
     except report_files.NotAllowed:
         return PlainTextResponse("U heeft geen toegang tot dit bestand.", status_code=403)
-    except Exception:  # never a stack trace to the user; the log has it (no BSN in reports by design)
+    except (
+        Exception
+    ):  # never a stack trace to the user; the log has it (no BSN in reports by design)
         log.exception("download failed")
-        return PlainTextResponse("Het bestand kon niet worden gemaakt. Probeer het later opnieuw.", status_code=500)
+        return PlainTextResponse(
+            "Het bestand kon niet worden gemaakt. Probeer het later opnieuw.", status_code=500
+        )
     filename, data = built
     quoted = urllib.parse.quote(filename)
     return Response(

@@ -134,8 +134,16 @@ def test_identities() -> list[TestIdentity]:
             org = orgs.get(user.organisation_id)
             if org is None:
                 continue
-            found.append(TestIdentity(user.employee_id, org.identifier, org.name, user.name,
-                                      ", ".join(sorted(roles[user.id])), first_login=user.id not in linked))
+            found.append(
+                TestIdentity(
+                    user.employee_id,
+                    org.identifier,
+                    org.name,
+                    user.name,
+                    ", ".join(sorted(roles[user.id])),
+                    first_login=user.id not in linked,
+                )
+            )
     found.sort(key=lambda i: (i.organisation_name, i.name))
     return found
 
@@ -217,8 +225,14 @@ class _Payload(OAuth2Payload):
 class _Request(OAuth2Request):
     """An OAuth2Request from a Starlette request whose body was read beforehand (authlib is sync)."""
 
-    def __init__(self, method: str, uri: str, headers: dict, query: dict[str, list[str]],
-                 form: dict[str, list[str]]):
+    def __init__(
+        self,
+        method: str,
+        uri: str,
+        headers: dict,
+        query: dict[str, list[str]],
+        form: dict[str, list[str]],
+    ):
         # authlib's constructor refuses plain http on non-loopback hosts; this test provider
         # runs wherever the development portal runs, and never in production.
         self.method, self.uri, self.headers = method, uri, headers
@@ -271,8 +285,13 @@ class _Provider(AuthorizationServer):
         self.codes = URLSafeTimedSerializer(settings.resolved_secret_key(), salt="builtin-idp-code")
         self._used_codes: dict[str, float] = {}
         self._used_lock = threading.Lock()
-        self.register_token_generator("default", BearerTokenGenerator(
-            access_token_generator=lambda *a, **k: generate_token(42), expires_generator=ID_TOKEN_SECONDS))
+        self.register_token_generator(
+            "default",
+            BearerTokenGenerator(
+                access_token_generator=lambda *a, **k: generate_token(42),
+                expires_generator=ID_TOKEN_SECONDS,
+            ),
+        )
         provider = self
 
         class CodeGrant(AuthorizationCodeGrant):
@@ -280,17 +299,20 @@ class _Provider(AuthorizationServer):
 
             def generate_authorization_code(self):
                 req = self.request
-                return provider.codes.dumps({
-                    "jti": secrets.token_urlsafe(16),
-                    "client_id": req.client.get_client_id(),
-                    "redirect_uri": req.payload.redirect_uri or req.client.get_default_redirect_uri(),
-                    "scope": req.scope or "openid",
-                    "nonce": req.payload.data.get("nonce"),
-                    "code_challenge": req.payload.data.get("code_challenge"),
-                    "code_challenge_method": req.payload.data.get("code_challenge_method"),
-                    "auth_time": int(time.time()),
-                    "user": req.user,
-                })
+                return provider.codes.dumps(
+                    {
+                        "jti": secrets.token_urlsafe(16),
+                        "client_id": req.client.get_client_id(),
+                        "redirect_uri": req.payload.redirect_uri
+                        or req.client.get_default_redirect_uri(),
+                        "scope": req.scope or "openid",
+                        "nonce": req.payload.data.get("nonce"),
+                        "code_challenge": req.payload.data.get("code_challenge"),
+                        "code_challenge_method": req.payload.data.get("code_challenge_method"),
+                        "auth_time": int(time.time()),
+                        "user": req.user,
+                    }
+                )
 
             def save_authorization_code(self, code, request):
                 return None  # self-contained
@@ -319,8 +341,12 @@ class _Provider(AuthorizationServer):
 
             def get_client_claims(self, client):
                 now = int(time.time())
-                return {"iss": provider.issuer, "aud": [client.get_client_id()], "iat": now,
-                        "exp": now + ID_TOKEN_SECONDS}
+                return {
+                    "iss": provider.issuer,
+                    "aud": [client.get_client_id()],
+                    "iat": now,
+                    "exp": now + ID_TOKEN_SECONDS,
+                }
 
             def generate_user_info(self, user, scope):
                 return UserInfo(user)
@@ -342,9 +368,21 @@ class _Provider(AuthorizationServer):
             if data["jti"] in self._used_codes:
                 return None
             self._used_codes[data["jti"]] = now
-        return _Code(**{k: data[k] for k in (
-            "client_id", "redirect_uri", "scope", "nonce", "code_challenge", "code_challenge_method",
-            "auth_time", "user")})
+        return _Code(
+            **{
+                k: data[k]
+                for k in (
+                    "client_id",
+                    "redirect_uri",
+                    "scope",
+                    "nonce",
+                    "code_challenge",
+                    "code_challenge_method",
+                    "auth_time",
+                    "user",
+                )
+            }
+        )
 
     def query_client(self, client_id):
         return self.client if client_id == self.client.client_id else None
@@ -390,8 +428,12 @@ class _Provider(AuthorizationServer):
             "scopes_supported": ["openid", "profile"],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
-            "claims_supported": ["sub", "name", self.settings.oidc_org_claim,
-                                 self.settings.oidc_employee_claim],
+            "claims_supported": [
+                "sub",
+                "name",
+                self.settings.oidc_org_claim,
+                self.settings.oidc_employee_claim,
+            ],
         }
 
 
@@ -418,13 +460,17 @@ async def jwks(request: Request) -> Response:
 
 
 def _error_page(message: str, status: int = 400) -> HTMLResponse:
-    return _chooser_frame("Inloggen niet mogelijk", f'<p class="error" role="alert">{esc(message)}</p>', status)
+    return _chooser_frame(
+        "Inloggen niet mogelijk", f'<p class="error" role="alert">{esc(message)}</p>', status
+    )
 
 
 async def authorize(request: Request) -> Response:
     server = provider()
     try:
-        req = await _prepare(request, drop=("identity", "organisation_identifier", "employee_id", "cancel"))
+        req = await _prepare(
+            request, drop=("identity", "organisation_identifier", "employee_id", "cancel")
+        )
         try:
             grant = server.get_consent_grant(req)
         except OAuth2Error as error:
@@ -438,9 +484,12 @@ async def authorize(request: Request) -> Response:
             return server.create_authorization_response(request=req, grant_user=None, grant=grant)
         identity = _chosen_identity(form)
         if identity is None:
-            return _chooser_page(req.payload.data, error="Kies een testidentiteit, of vul beide velden in.")
-        return server.create_authorization_response(request=req, grant_user=server.claims_for(identity),
-                                                    grant=grant)
+            return _chooser_page(
+                req.payload.data, error="Kies een testidentiteit, of vul beide velden in."
+            )
+        return server.create_authorization_response(
+            request=req, grant_user=server.claims_for(identity), grant=grant
+        )
     except Exception:  # a test provider too shows no stack trace
         log.exception("built-in identity provider: authorize failed")
         return _error_page("Er ging iets mis bij de testinlogdienst. Probeer het opnieuw.", 500)
@@ -538,7 +587,9 @@ Alleen voor ontwikkeling en demonstratie.</div>
 
 
 def _hidden(params: dict) -> str:
-    return "".join(f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">' for k, v in params.items())
+    return "".join(
+        f'<input type="hidden" name="{esc(k)}" value="{esc(v)}">' for k, v in params.items()
+    )
 
 
 def _chooser_page(params: dict, error: str = "") -> HTMLResponse:
@@ -549,7 +600,9 @@ def _chooser_page(params: dict, error: str = "") -> HTMLResponse:
         if identity.first_login:
             hint = "Eerste inlog: het portaal vraagt een verificatiecode"
             if (identity.employee_id, identity.organisation_identifier) == (
-                    accounts.DEMO_CODE_EMPLOYEE_ID, accounts.DEMO_CODE_ORGANISATION):
+                accounts.DEMO_CODE_EMPLOYEE_ID,
+                accounts.DEMO_CODE_ORGANISATION,
+            ):
                 hint += f" (democode {accounts.DEMO_VERIFICATION_CODE})"
             hint = f"<div class='hint'>{esc(hint)}</div>"
         rows.append(
@@ -568,7 +621,7 @@ def _chooser_page(params: dict, error: str = "") -> HTMLResponse:
 en medewerker) u inlogt, in plaats van een echt eHerkenningsmiddel te gebruiken.</p>{error_html}
 <table aria-label="Testidentiteiten"><thead><tr><th scope="col">Organisatie</th><th scope="col">Medewerker</th>
 <th scope="col">Rol</th><th scope="col"><span class="muted">Actie</span></th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table></div>
+<tbody>{"".join(rows)}</tbody></table></div>
 <div class="card"><h2>Andere identiteit</h2>
 <p class="muted">Bijvoorbeeld om een eerste inlog met verificatiecode of een onbekende identiteit te proberen.</p>
 <form method="post" action="{AUTHORIZE}">{hidden}<input type="hidden" name="identity" value="manual">
@@ -580,4 +633,3 @@ en medewerker) u inlogt, in plaats van een echt eHerkenningsmiddel te gebruiken.
 <form method="post" action="{AUTHORIZE}">{hidden}<input type="hidden" name="cancel" value="1">
 <button type="submit" class="secondary" id="annuleren">Annuleren</button></form>"""
     return _chooser_frame("Kies een testidentiteit", body)
-

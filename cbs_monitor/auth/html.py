@@ -56,7 +56,9 @@ def portal_page(title: str, body: str, *, status: int = 200) -> HTMLResponse:
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-def error_page(message: str, *, status: int = 400, title: str = "Inloggen niet gelukt") -> HTMLResponse:
+def error_page(
+    message: str, *, status: int = 400, title: str = "Inloggen niet gelukt"
+) -> HTMLResponse:
     """A Dutch error page with the way back to the login page; never a stack trace."""
     body = (
         f'<h1>{esc(title)}</h1><p class="error" role="alert" id="foutmelding">{esc(message)}</p>'

@@ -55,9 +55,17 @@ def provider_config(settings: Settings) -> ProviderConfig | None:
 def client(settings: Settings | None = None) -> OIDCClient | None:
     """The OIDC client for the configured provider (cached: it caches discovery and keys)."""
     settings = settings or get_settings()
-    key = (settings.oidc_issuer, settings.builtin_idp_enabled, settings.base_url, settings.oidc_client_id,
-           settings.oidc_client_secret, settings.oidc_org_claim, settings.oidc_employee_claim,
-           str(settings.data_dir), settings.secret_key)
+    key = (
+        settings.oidc_issuer,
+        settings.builtin_idp_enabled,
+        settings.base_url,
+        settings.oidc_client_id,
+        settings.oidc_client_secret,
+        settings.oidc_org_claim,
+        settings.oidc_employee_claim,
+        str(settings.data_dir),
+        settings.secret_key,
+    )
     with _clients_lock:
         if key not in _clients:
             config = provider_config(settings)
@@ -81,7 +89,9 @@ def secure_cookies(settings: Settings) -> bool:
 def record_attempt(db: Session, *, state: str, nonce: str, code_verifier: str) -> None:
     now = clock.now()
     # Attempts that never came back are of no use after their time: keep the table small.
-    for old in db.exec(select(LoginAttempt).where(LoginAttempt.created_at < now - ATTEMPT_MAX_AGE * 6)):
+    for old in db.exec(
+        select(LoginAttempt).where(LoginAttempt.created_at < now - ATTEMPT_MAX_AGE * 6)
+    ):
         db.delete(old)
     db.add(LoginAttempt(state=state, nonce=nonce, code_verifier=code_verifier, created_at=now))
     db.flush()
@@ -106,13 +116,20 @@ def consume_attempt(db: Session, state: str | None) -> LoginAttempt | None:
 
 def create_pending(db: Session, identity: AuthenticatedIdentity) -> str:
     token = secrets.token_urlsafe(32)
-    for old in db.exec(select(PendingLink).where(PendingLink.created_at < clock.now() - PENDING_MAX_AGE * 48)):
+    for old in db.exec(
+        select(PendingLink).where(PendingLink.created_at < clock.now() - PENDING_MAX_AGE * 48)
+    ):
         db.delete(old)
-    db.add(PendingLink(
-        token_hash=_hash(token), issuer=identity.issuer, subject=identity.subject,
-        organisation_identifier=identity.organisation_identifier, employee_id=identity.employee_id,
-        created_at=clock.now(),
-    ))
+    db.add(
+        PendingLink(
+            token_hash=_hash(token),
+            issuer=identity.issuer,
+            subject=identity.subject,
+            organisation_identifier=identity.organisation_identifier,
+            employee_id=identity.employee_id,
+            created_at=clock.now(),
+        )
+    )
     db.flush()
     return token
 

@@ -28,7 +28,17 @@ with warnings.catch_warnings():
 log = logging.getLogger(__name__)
 
 # Asymmetric signatures only: "none" and HMAC (keyed with the client secret) are refused.
-ALLOWED_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512")
+ALLOWED_ALGORITHMS = (
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+)
 # Discovery and keys are re-read at most this often (a provider rotates keys now and then).
 METADATA_TTL_SECONDS = 3600
 CLOCK_LEEWAY_SECONDS = 60
@@ -110,7 +120,9 @@ class OIDCClient:
     def _auth_method_hint(self) -> str:
         if not self.config.client_secret:
             return "none"
-        supported = (self._metadata or {}).get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
+        supported = (self._metadata or {}).get("token_endpoint_auth_methods_supported") or [
+            "client_secret_basic"
+        ]
         return "client_secret_basic" if "client_secret_basic" in supported else "client_secret_post"
 
     # --- discovery ------------------------------------------------------------------------
@@ -166,7 +178,9 @@ class OIDCClient:
         }
         endpoint = meta["authorization_endpoint"]
         separator = "&" if "?" in endpoint else "?"
-        return AuthorizationRequest(endpoint + separator + urlencode(params), state, nonce, verifier)
+        return AuthorizationRequest(
+            endpoint + separator + urlencode(params), state, nonce, verifier
+        )
 
     async def check_response_issuer(self, iss: str | None) -> None:
         """RFC 9207: when the provider names itself in the response, it must be our provider."""
@@ -187,16 +201,23 @@ class OIDCClient:
                     redirect_uri=self.config.redirect_uri,
                 )
             except Exception as exc:  # authlib raises OAuthError, httpx its own: all mean "refused"
-                raise OIDCError(f"token request failed: {type(exc).__name__} {getattr(exc, 'error', '')}") from exc
+                raise OIDCError(
+                    f"token request failed: {type(exc).__name__} {getattr(exc, 'error', '')}"
+                ) from exc
         if not isinstance(token, dict) or not token.get("id_token"):
             raise OIDCError("token response without id_token")
         return dict(token)
 
-    async def validate_id_token(self, id_token: str, *, nonce: str, access_token: str | None = None) -> dict:
+    async def validate_id_token(
+        self, id_token: str, *, nonce: str, access_token: str | None = None
+    ) -> dict:
         """Signature against the provider's JWKS; issuer, audience, expiry, issued-at and nonce."""
         meta = await self.metadata()
-        algorithms = [a for a in meta.get("id_token_signing_alg_values_supported", ["RS256"])
-                      if a in ALLOWED_ALGORITHMS] or ["RS256"]
+        algorithms = [
+            a
+            for a in meta.get("id_token_signing_alg_values_supported", ["RS256"])
+            if a in ALLOWED_ALGORITHMS
+        ] or ["RS256"]
         keys = await self._key_set()
         try:
             decoded = jwt.decode(id_token, keys, algorithms=algorithms)
@@ -218,12 +239,18 @@ class OIDCClient:
                 "iat": {"essential": True},
                 "nonce": {"essential": True, "value": nonce},
             },
-            params={"nonce": nonce, "client_id": self.config.client_id, "access_token": access_token},
+            params={
+                "nonce": nonce,
+                "client_id": self.config.client_id,
+                "access_token": access_token,
+            },
         )
         try:
             claims.validate(now=int(time.time()), leeway=CLOCK_LEEWAY_SECONDS)
         except JoseError as exc:
-            raise OIDCError(f"id_token claims refused: {type(exc).__name__} {getattr(exc, 'claim', '')}") from exc
+            raise OIDCError(
+                f"id_token claims refused: {type(exc).__name__} {getattr(exc, 'claim', '')}"
+            ) from exc
         # Belt and braces: the nonce binds this token to the login attempt of this browser.
         if claims.get("nonce") != nonce:
             raise OIDCError("id_token nonce mismatch")
@@ -246,6 +273,7 @@ class OIDCClient:
     async def complete(self, *, code: str, code_verifier: str, nonce: str) -> AuthenticatedIdentity:
         """Code → tokens → validated ID token → who logged in."""
         token = await self.exchange_code(code, code_verifier)
-        claims = await self.validate_id_token(token["id_token"], nonce=nonce,
-                                              access_token=token.get("access_token"))
+        claims = await self.validate_id_token(
+            token["id_token"], nonce=nonce, access_token=token.get("access_token")
+        )
         return self.identity_from_claims(claims)

@@ -65,7 +65,7 @@ class Actor:
         return sorted(role.value for role in self.roles)
 
 
-def delegating_codes(db: Session, on: "clock.dt.date | None" = None) -> set[str]:
+def delegating_codes(db: Session, on: clock.dt.date | None = None) -> set[str]:
     """Municipalities that delegated their delivery to a cooperative (active on the date)."""
     day = on or clock.today()
     rows = db.exec(select(Delegation)).all()
@@ -113,7 +113,13 @@ def load_actor(db: Session, user_id: int) -> Actor | None:
     )
 
 
-def can(actor: Actor | None, action: Action, municipality_code: str | None = None, *, db: Session | None = None) -> bool:
+def can(
+    actor: Actor | None,
+    action: Action,
+    municipality_code: str | None = None,
+    *,
+    db: Session | None = None,
+) -> bool:
     """The single rule book. `db` is needed for `withdraw` (is the municipality delegating?)."""
     if actor is None:
         return False
@@ -135,7 +141,13 @@ def can(actor: Actor | None, action: Action, municipality_code: str | None = Non
     return False
 
 
-def require(actor: Actor | None, action: Action, municipality_code: str | None = None, *, db: Session | None = None) -> Actor:
+def require(
+    actor: Actor | None,
+    action: Action,
+    municipality_code: str | None = None,
+    *,
+    db: Session | None = None,
+) -> Actor:
     if not can(actor, action, municipality_code, db=db):
         raise PermissionDenied(f"{action.value} refused for {municipality_code}")
     assert actor is not None

@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from cbs_monitor import clock, db, routes as paths
+from cbs_monitor import clock, db
+from cbs_monitor import routes as paths
 from cbs_monitor.auth import builtin_idp, login, permissions, sessions
 from cbs_monitor.auth.html import error_page, esc, portal_page
 from cbs_monitor.auth.oidc_client import OIDCError
@@ -25,7 +26,10 @@ from cbs_monitor.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-GENERIC_ERROR = "Er ging iets mis bij het inloggen. Probeer het opnieuw. Blijft het misgaan? " + SERVICEDESK_CONTACT
+GENERIC_ERROR = (
+    "Er ging iets mis bij het inloggen. Probeer het opnieuw. Blijft het misgaan? "
+    + SERVICEDESK_CONTACT
+)
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -35,7 +39,9 @@ def _redirect(url: str) -> RedirectResponse:
 
 
 def _set_session_cookie(response: Response, token: str) -> None:
-    response.set_cookie(value=token, **sessions.cookie_attributes(login.secure_cookies(get_settings())))
+    response.set_cookie(
+        value=token, **sessions.cookie_attributes(login.secure_cookies(get_settings()))
+    )
 
 
 def _clear_cookie(response: Response, name: str, path: str = "/") -> None:
@@ -54,19 +60,32 @@ async def auth_login(request: Request) -> Response:
         return _redirect(settings.base_url.rstrip("/") + paths.AUTH_LOGIN)
     oidc = login.client(settings)
     if oidc is None:
-        return error_page("Inloggen is op deze omgeving niet ingesteld. " + SERVICEDESK_CONTACT, status=503)
+        return error_page(
+            "Inloggen is op deze omgeving niet ingesteld. " + SERVICEDESK_CONTACT, status=503
+        )
     try:
         auth = await oidc.authorization_request()
-    except Exception as exc:  # provider unreachable or misconfigured (OIDCError, httpx errors)
+    except Exception as exc:  # noqa: BLE001 — provider unreachable or misconfigured (OIDCError, httpx errors)
         log.warning("login: provider not available (%s)", type(exc).__name__)
-        return error_page("De inlogdienst (eHerkenning) is op dit moment niet bereikbaar. Probeer het later "
-                          "opnieuw.", status=503)
+        return error_page(
+            "De inlogdienst (eHerkenning) is op dit moment niet bereikbaar. Probeer het later "
+            "opnieuw.",
+            status=503,
+        )
     with db.session() as s:
-        login.record_attempt(s, state=auth.state, nonce=auth.nonce, code_verifier=auth.code_verifier)
+        login.record_attempt(
+            s, state=auth.state, nonce=auth.nonce, code_verifier=auth.code_verifier
+        )
     response = _redirect(auth.url)
-    response.set_cookie(login.STATE_COOKIE, auth.state, max_age=int(login.ATTEMPT_MAX_AGE.total_seconds()),
-                        path=paths.AUTH_CALLBACK, httponly=True, samesite="lax",
-                        secure=login.secure_cookies(settings))
+    response.set_cookie(
+        login.STATE_COOKIE,
+        auth.state,
+        max_age=int(login.ATTEMPT_MAX_AGE.total_seconds()),
+        path=paths.AUTH_CALLBACK,
+        httponly=True,
+        samesite="lax",
+        secure=login.secure_cookies(settings),
+    )
     return response
 
 
@@ -115,21 +134,36 @@ async def _callback(request: Request) -> Response:
         return error_page("Uw inlog kon niet worden bevestigd. Log opnieuw in.")
 
     with db.session() as s:
-        result = accounts.resolve_login(s, issuer=identity.issuer, subject=identity.subject,
-                                        organisation_identifier=identity.organisation_identifier)
+        result = accounts.resolve_login(
+            s,
+            issuer=identity.issuer,
+            subject=identity.subject,
+            organisation_identifier=identity.organisation_identifier,
+        )
         if result.outcome == accounts.LoginOutcome.needs_code:
             pending = login.create_pending(s, identity)
             response = _redirect(paths.VERIFICATION)
-            response.set_cookie(login.PENDING_COOKIE, pending, path=paths.VERIFICATION, httponly=True,
-                                samesite="lax", secure=login.secure_cookies(settings),
-                                max_age=int(login.PENDING_MAX_AGE.total_seconds()))
+            response.set_cookie(
+                login.PENDING_COOKIE,
+                pending,
+                path=paths.VERIFICATION,
+                httponly=True,
+                samesite="lax",
+                secure=login.secure_cookies(settings),
+                max_age=int(login.PENDING_MAX_AGE.total_seconds()),
+            )
         elif result.outcome == accounts.LoginOutcome.ok:
             response = _start_session(s, result.user_id)
         elif result.outcome == accounts.LoginOutcome.inactive:
-            response = error_page("Uw account is niet (meer) actief. " + SERVICEDESK_CONTACT, status=403)
+            response = error_page(
+                "Uw account is niet (meer) actief. " + SERVICEDESK_CONTACT, status=403
+            )
         else:
-            response = error_page("Uw eHerkenningsidentiteit hoort bij een andere organisatie dan uw account. "
-                                  + SERVICEDESK_CONTACT, status=403)
+            response = error_page(
+                "Uw eHerkenningsidentiteit hoort bij een andere organisatie dan uw account. "
+                + SERVICEDESK_CONTACT,
+                status=403,
+            )
     _clear_cookie(response, login.STATE_COOKIE, paths.AUTH_CALLBACK)
     return response
 
@@ -178,21 +212,29 @@ Daarmee koppelen wij uw eHerkenningsmiddel aan uw account.</p>{error}
 
 
 def _verification_stop(message: str, status: int = 403) -> Response:
-    body = (f'<h1>Verificatiecode</h1><p class="error" role="alert" id="foutmelding">{esc(message)}</p>'
-            f'<p><a class="button" href="{paths.LOGIN}">Naar de inlogpagina</a></p>')
+    body = (
+        f'<h1>Verificatiecode</h1><p class="error" role="alert" id="foutmelding">{esc(message)}</p>'
+        f'<p><a class="button" href="{paths.LOGIN}">Naar de inlogpagina</a></p>'
+    )
     response = portal_page("Verificatiecode", body, status=status)
     _clear_cookie(response, login.PENDING_COOKIE, paths.VERIFICATION)
     return response
 
 
-NO_PENDING = "Er is geen inlogpoging die op een verificatiecode wacht, of deze is verlopen. Log opnieuw in."
+NO_PENDING = (
+    "Er is geen inlogpoging die op een verificatiecode wacht, of deze is verlopen. Log opnieuw in."
+)
 MESSAGES = {
     VerificationOutcome.blocked: "Uw verificatiecode is geblokkeerd na te veel onjuiste pogingen. "
-                                 + SERVICEDESK_CONTACT + " U krijgt dan een nieuwe code.",
-    VerificationOutcome.expired: "Uw verificatiecode is verlopen. " + SERVICEDESK_CONTACT
-                                 + " U krijgt dan een nieuwe code.",
-    VerificationOutcome.no_code: "Er is voor u geen geldige verificatiecode uitgegeven. " + SERVICEDESK_CONTACT,
-    VerificationOutcome.unknown_user: "Uw eHerkenningsidentiteit is niet bij ons bekend. " + SERVICEDESK_CONTACT,
+    + SERVICEDESK_CONTACT
+    + " U krijgt dan een nieuwe code.",
+    VerificationOutcome.expired: "Uw verificatiecode is verlopen. "
+    + SERVICEDESK_CONTACT
+    + " U krijgt dan een nieuwe code.",
+    VerificationOutcome.no_code: "Er is voor u geen geldige verificatiecode uitgegeven. "
+    + SERVICEDESK_CONTACT,
+    VerificationOutcome.unknown_user: "Uw eHerkenningsidentiteit is niet bij ons bekend. "
+    + SERVICEDESK_CONTACT,
 }
 
 
@@ -211,7 +253,9 @@ async def _verification(request: Request) -> Response:
         if pending is None:
             return _verification_stop(NO_PENDING, status=400)
         if request.method == "GET":
-            user = accounts.find_preregistered_user(s, pending.organisation_identifier, pending.employee_id)
+            user = accounts.find_preregistered_user(
+                s, pending.organisation_identifier, pending.employee_id
+            )
             if user is None or not user.active:
                 return _verification_stop(MESSAGES[VerificationOutcome.unknown_user])
             status = accounts.code_status(accounts.current_code(s, user.id))
@@ -230,8 +274,13 @@ async def _verification(request: Request) -> Response:
         if pending is None:
             return _verification_stop(NO_PENDING, status=400)
         result = accounts.verify_code(
-            s, issuer=pending.issuer, subject=pending.subject,
-            organisation_identifier=pending.organisation_identifier, employee_id=pending.employee_id, code=code)
+            s,
+            issuer=pending.issuer,
+            subject=pending.subject,
+            organisation_identifier=pending.organisation_identifier,
+            employee_id=pending.employee_id,
+            code=code,
+        )
         if result.outcome == VerificationOutcome.linked:
             pending.used_at = clock.now()
             s.add(pending)
@@ -241,7 +290,9 @@ async def _verification(request: Request) -> Response:
     if result.outcome == VerificationOutcome.wrong:
         tries = "poging" if result.attempts_left == 1 else "pogingen"
         return _verification_form(
-            pending_token, f"De verificatiecode is onjuist. U heeft nog {result.attempts_left} {tries}.")
+            pending_token,
+            f"De verificatiecode is onjuist. U heeft nog {result.attempts_left} {tries}.",
+        )
     return _verification_stop(MESSAGES[result.outcome])
 
 

@@ -75,7 +75,7 @@ def token_from_cookie_header(header: str | None) -> str | None:
     jar = SimpleCookie()
     try:
         jar.load(header)
-    except Exception:  # a malformed cookie header means: no session
+    except Exception:  # noqa: BLE001 — a malformed cookie header means: no session
         return None
     morsel = jar.get(COOKIE_NAME)
     return morsel.value if morsel else None

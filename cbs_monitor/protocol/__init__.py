@@ -2,6 +2,7 @@
 
 from cbs_monitor.protocol.figures import ReadinessFigures
 from cbs_monitor.protocol.municipalities import load_municipalities
+from cbs_monitor.protocol.readiness import ComparisonRow, ReadinessResult, build_readiness
 from cbs_monitor.protocol.result import (
     AFGEKEURD,
     GOEDGEKEURD,
@@ -10,6 +11,7 @@ from cbs_monitor.protocol.result import (
     TechnicalResult,
     ValidationContext,
 )
+from cbs_monitor.protocol.sample import generate_sample
 from cbs_monitor.protocol.spec import ProtocolSpec, get_spec
 from cbs_monitor.protocol.spec_wmo_v1 import (
     END_REASONS,
@@ -18,31 +20,29 @@ from cbs_monitor.protocol.spec_wmo_v1 import (
     PRODUCT_CATEGORIES,
     SPEC_WMO_V1,
 )
-from cbs_monitor.protocol.readiness import ComparisonRow, ReadinessResult, build_readiness
-from cbs_monitor.protocol.sample import generate_sample
 from cbs_monitor.protocol.validator import compute_figures, readiness_figures, validate_upload
 
 __all__ = [
     "AFGEKEURD",
-    "ComparisonRow",
-    "ReadinessResult",
-    "build_readiness",
-    "compute_figures",
-    "generate_sample",
-    "readiness_figures",
     "END_REASONS",
     "FINANCING_FORMS",
     "GOEDGEKEURD",
     "MAIN_GROUPS",
     "PRODUCT_CATEGORIES",
     "SPEC_WMO_V1",
+    "ComparisonRow",
     "FileSummary",
     "Finding",
     "ProtocolSpec",
     "ReadinessFigures",
+    "ReadinessResult",
     "TechnicalResult",
     "ValidationContext",
+    "build_readiness",
+    "compute_figures",
+    "generate_sample",
     "get_spec",
     "load_municipalities",
+    "readiness_figures",
     "validate_upload",
 ]

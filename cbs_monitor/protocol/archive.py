@@ -17,7 +17,15 @@ from cbs_monitor.protocol.spec import ProtocolSpec
 # larger polars batches) against peak memory (measured: 1 MB 1.5 s/206 MB, 4 MB 1.0 s/253 MB).
 BLOCK_SIZE = 2 * 1024 * 1024
 # Magic numbers of archives that may hide behind a .csv/.txt entry name.
-_ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"7z\xbc\xaf\x27\x1c", b"Rar!", b"BZh", b"\xfd7zXZ")
+_ARCHIVE_MAGIC = (
+    b"PK\x03\x04",
+    b"PK\x05\x06",
+    b"\x1f\x8b",
+    b"7z\xbc\xaf\x27\x1c",
+    b"Rar!",
+    b"BZh",
+    b"\xfd7zXZ",
+)
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
@@ -60,7 +68,7 @@ def _zip_sources(data: bytes, spec: ProtocolSpec) -> list[Source]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
-    except Exception:  # zipfile raises many kinds on hostile directories; all mean "unreadable"
+    except Exception:  # noqa: BLE001 — zipfile raises many kinds on hostile directories; all mean "unreadable"
         raise Refusal(("zip_invalid", {}, None)) from None
     if len(infos) > limits.max_directory_entries:
         raise Refusal(("zip_entries", {"max_entries": limits.max_entries}, None))
@@ -110,7 +118,8 @@ def _zip_sources(data: bytes, spec: ProtocolSpec) -> list[Source]:
 
     budget = _Budget(limits.max_total_uncompressed)
     return [
-        Source(base_name(info.filename), _entry_reader(archive, info, budget, spec)) for info in files
+        Source(base_name(info.filename), _entry_reader(archive, info, budget, spec))
+        for info in files
     ]
 
 
@@ -132,14 +141,14 @@ def _entry_reader(
         produced = 0
         try:
             stream = archive.open(info)
-        except Exception:
+        except Exception:  # noqa: BLE001 — any failure to open an entry means "unreadable"
             raise Refusal(("zip_invalid", {}, name)) from None
         with stream:
             first = True
             while True:
                 try:
                     block = stream.read(BLOCK_SIZE)
-                except Exception:  # CRC mismatch, truncated or corrupt deflate data
+                except Exception:  # noqa: BLE001 — CRC mismatch, truncated or corrupt deflate data
                     raise Refusal(("zip_invalid", {}, name)) from None
                 if not block:
                     return

@@ -27,10 +27,16 @@ def add_commands(subparsers) -> None:
         description="Controleer een Wmo-bestand (.csv, .txt of .zip) zoals de portal dat doet.",
     )
     validate.add_argument("file", type=Path, help="the .csv, .txt or .zip to check")
-    validate.add_argument("--xlsx", type=Path, metavar="OUT", help="also write the technisch rapport here")
+    validate.add_argument(
+        "--xlsx", type=Path, metavar="OUT", help="also write the technisch rapport here"
+    )
     validate.add_argument("--json", action="store_true", help="print the whole report as JSON")
-    validate.add_argument("--upload-date", type=_date, default=None, help="JJJJ-MM-DD (default: today)")
-    validate.add_argument("--threshold", type=float, default=None, help="error threshold in percent")
+    validate.add_argument(
+        "--upload-date", type=_date, default=None, help="JJJJ-MM-DD (default: today)"
+    )
+    validate.add_argument(
+        "--threshold", type=float, default=None, help="error threshold in percent"
+    )
     validate.add_argument("--spec", default="wmo-v1", help="protocol version (default wmo-v1)")
     validate.set_defaults(func=run_validate)
 
@@ -41,11 +47,17 @@ def add_commands(subparsers) -> None:
     )
     sample.add_argument("--municipality", default="0363", help="gemeentecode (default 0363)")
     sample.add_argument("--period", default="2026H1", help="verslagperiode, e.g. 2026H1")
-    sample.add_argument("--records", type=int, default=1000, help="number of records (default 1000)")
-    sample.add_argument("--size", type=_size, default=None, help="grow to just under this size, e.g. 2.5MB")
+    sample.add_argument(
+        "--records", type=int, default=1000, help="number of records (default 1000)"
+    )
+    sample.add_argument(
+        "--size", type=_size, default=None, help="grow to just under this size, e.g. 2.5MB"
+    )
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--created", type=_date, default=None, help="aanmaakdatum JJJJ-MM-DD")
-    sample.add_argument("--error-rate", type=float, default=0.0, help="share of records with a mistake")
+    sample.add_argument(
+        "--error-rate", type=float, default=0.0, help="share of records with a mistake"
+    )
     sample.add_argument("--zip", action="store_true", help="wrap the file in a ZIP")
     sample.add_argument("--out", type=Path, default=Path("."), help="output directory or file")
     sample.set_defaults(func=run_generate_sample)
@@ -89,7 +101,9 @@ def run_validate(args: argparse.Namespace) -> int:
         return EXIT_REFUSED
     context = ValidationContext(
         upload_date=args.upload_date or dt.date.today(),
-        error_threshold_percent=args.threshold if args.threshold is not None else spec.error_threshold_percent,
+        error_threshold_percent=args.threshold
+        if args.threshold is not None
+        else spec.error_threshold_percent,
     )
     result = validate_upload(path.name, data, context=context, spec=spec)
     if args.json:
@@ -102,7 +116,10 @@ def run_validate(args: argparse.Namespace) -> int:
         name = load_municipalities().get(result.municipality_code or "", "")
         args.xlsx.write_bytes(
             write_technical_report(
-                result, uploaded_at=dt.datetime.now(), organisation="offline (cbs-monitor validate)", municipality_name=name
+                result,
+                uploaded_at=dt.datetime.now(),
+                organisation="offline (cbs-monitor validate)",
+                municipality_name=name,
             )
         )
         if not args.json:
@@ -120,7 +137,10 @@ def _print_text(result) -> None:
         f"Records:  {result.records_read} gelezen, {result.records_valid} zonder fouten, "
         f"{result.records_with_errors} met fouten, {result.records_out_of_period} buiten de periode"
     )
-    print(f"Status:   {result.status}" + (" (geweigerd, niet inhoudelijk gecontroleerd)" if result.refused else ""))
+    print(
+        f"Status:   {result.status}"
+        + (" (geweigerd, niet inhoudelijk gecontroleerd)" if result.refused else "")
+    )
     for finding in result.findings:
         print(f"  [{finding.code} {finding.severity}] {finding.describe()} ({finding.count}x)")
 

@@ -11,7 +11,6 @@ from cbs_monitor.protocol.periods import parse_period
 from cbs_monitor.protocol.spec import ProtocolSpec
 
 
-
 def compact_schema(spec: ProtocolSpec) -> dict[str, pl.DataType]:
     """The compact, BSN-free form of a record that the figures need.
 
@@ -132,10 +131,14 @@ def compute_from_compact(
         }
         row = arrangements.select(
             *[mask.sum().alias(f"{k}_a") for k, mask in masks.items()],
-            *[pl.col("client").filter(mask).n_unique().alias(f"{k}_c") for k, mask in masks.items()],
+            *[
+                pl.col("client").filter(mask).n_unique().alias(f"{k}_c")
+                for k, mask in masks.items()
+            ],
         ).row(0, named=True)
         figures.flows = {
-            k: {"arrangements": int(row[f"{k}_a"] or 0), "clients": int(row[f"{k}_c"] or 0)} for k in masks
+            k: {"arrangements": int(row[f"{k}_a"] or 0), "clients": int(row[f"{k}_c"] or 0)}
+            for k in masks
         }
         ended = arrangements.filter(masks["ended"]).group_by("reason").len()
         reasons = {

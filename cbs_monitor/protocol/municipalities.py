@@ -9,7 +9,11 @@ from importlib import resources
 
 @functools.cache
 def _load() -> tuple[tuple[str, str], ...]:
-    text = resources.files("cbs_monitor").joinpath("data/gemeenten-2025.csv").read_text(encoding="utf-8-sig")
+    text = (
+        resources.files("cbs_monitor")
+        .joinpath("data/gemeenten-2025.csv")
+        .read_text(encoding="utf-8-sig")
+    )
     rows = csv.DictReader(text.splitlines(), delimiter=";")
     return tuple((row["gemeentecode"].strip(), row["gemeentenaam"].strip()) for row in rows)
 

@@ -13,7 +13,11 @@ NOTICE = (
     "Dit op-orde rapport is bedoeld om te controleren of uw aanlevering compleet en juist is. "
     "De cijfers zijn niet bestemd voor publicatie."
 )
-FINANCING_LABELS = {"zin_only": "Alleen zorg in natura (ZIN)", "pgb_only": "Alleen pgb", "both": "Zowel ZIN als pgb"}
+FINANCING_LABELS = {
+    "zin_only": "Alleen zorg in natura (ZIN)",
+    "pgb_only": "Alleen pgb",
+    "both": "Zowel ZIN als pgb",
+}
 FLOW_LABELS = {
     "started": "Gestart in de periode",
     "ended": "Beëindigd in de periode",
@@ -90,7 +94,9 @@ class ReadinessResult:
         )
 
 
-def figure_lines(figures: ReadinessFigures, spec: ProtocolSpec = SPEC_WMO_V1) -> list[tuple[str, str, int]]:
+def figure_lines(
+    figures: ReadinessFigures, spec: ProtocolSpec = SPEC_WMO_V1
+) -> list[tuple[str, str, int]]:
     """Every compared figure as (section, Dutch label, value), in report order."""
     out: list[tuple[str, str, int]] = [
         ("Totaal", "Records gebruikt", figures.records_used),
@@ -98,7 +104,13 @@ def figure_lines(figures: ReadinessFigures, spec: ProtocolSpec = SPEC_WMO_V1) ->
         ("Totaal", "Maatwerkarrangementen", figures.arrangements),
     ]
     for group in spec.main_groups:
-        out.append(("Cliënten per hoofdgroep", group, figures.by_main_group.get(group, {}).get("clients", 0)))
+        out.append(
+            (
+                "Cliënten per hoofdgroep",
+                group,
+                figures.by_main_group.get(group, {}).get("clients", 0),
+            )
+        )
     for code, name in spec.categories.items():
         value = figures.by_category.get(code, {}).get("clients", 0)
         out.append(("Cliënten per productcategorie", f"{code} {name}", value))
@@ -109,9 +121,21 @@ def figure_lines(figures: ReadinessFigures, spec: ProtocolSpec = SPEC_WMO_V1) ->
         out.append(("Cliënten per financieringsvorm", label, figures.financing.get(key, 0)))
     for bucket in PER_CLIENT_BUCKETS:
         label = f"{bucket} arrangement" + ("" if bucket == "1" else "en")
-        out.append(("Cliënten naar aantal arrangementen", label, figures.arrangements_per_client.get(bucket, 0)))
+        out.append(
+            (
+                "Cliënten naar aantal arrangementen",
+                label,
+                figures.arrangements_per_client.get(bucket, 0),
+            )
+        )
     for key, label in FLOW_LABELS.items():
-        out.append(("Instroom en uitstroom (arrangementen)", label, figures.flows.get(key, {}).get("arrangements", 0)))
+        out.append(
+            (
+                "Instroom en uitstroom (arrangementen)",
+                label,
+                figures.flows.get(key, {}).get("arrangements", 0),
+            )
+        )
     return out
 
 
@@ -143,8 +167,12 @@ def build_readiness(
     if population:
         result.clients_per_1000 = round(1000.0 * current.clients / population, 2)
     before = {
-        "previous": {(s, label): v for s, label, v in figure_lines(previous, spec)} if previous else None,
-        "year": {(s, label): v for s, label, v in figure_lines(year_earlier, spec)} if year_earlier else None,
+        "previous": {(s, label): v for s, label, v in figure_lines(previous, spec)}
+        if previous
+        else None,
+        "year": {(s, label): v for s, label, v in figure_lines(year_earlier, spec)}
+        if year_earlier
+        else None,
     }
     for section, label, value in figure_lines(current, spec):
         row = ComparisonRow(section=section, label=label, current=value)
@@ -155,10 +183,18 @@ def build_readiness(
             old = lookup.get((section, label), 0)
             change, percent = _change(value, old)
             if which == "previous":
-                row.previous, row.previous_change, row.previous_change_percent = old, change, percent
+                row.previous, row.previous_change, row.previous_change_percent = (
+                    old,
+                    change,
+                    percent,
+                )
                 name = "vorig halfjaar"
             else:
-                row.year_earlier, row.year_earlier_change, row.year_earlier_change_percent = old, change, percent
+                row.year_earlier, row.year_earlier_change, row.year_earlier_change_percent = (
+                    old,
+                    change,
+                    percent,
+                )
                 name = "een jaar eerder"
             if old > 0 and value == 0:
                 reasons.append(f"gedaald naar 0 (t.o.v. {name})")

@@ -19,7 +19,9 @@ class ValidationContext:
     """Who delivers when: the facts outside the file that the checks need."""
 
     upload_date: dt.date = dataclasses.field(default_factory=dt.date.today)
-    known_municipality_codes: frozenset[str] = dataclasses.field(default_factory=known_municipality_codes)
+    known_municipality_codes: frozenset[str] = dataclasses.field(
+        default_factory=known_municipality_codes
+    )
     # None: anyone may deliver for any municipality (offline use).
     allowed_municipality_codes: frozenset[str] | None = None
     # None: the delivery window is not checked (offline use).

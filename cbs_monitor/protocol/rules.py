@@ -113,7 +113,12 @@ def _checks_for(spec: ProtocolSpec, rule: Rule, facts: FileFacts) -> list[Check]
         ]
     if kind == "code_list":
         return [
-            _check(rule, c.name, filled(c.name) & ~pl.col(c.name).is_in(list(c.codes)), codes=", ".join(c.codes))
+            _check(
+                rule,
+                c.name,
+                filled(c.name) & ~pl.col(c.name).is_in(list(c.codes)),
+                codes=", ".join(c.codes),
+            )
             for c in spec.columns
             if c.codes is not None
         ]
@@ -140,14 +145,19 @@ def _checks_for(spec: ProtocolSpec, rule: Rule, facts: FileFacts) -> list[Check]
         ]
     if kind == "requires":
         other = str(params["other"])
-        return [_check(rule, name, filled(name) & ~filled(other), other=other) for name in rule.columns]
+        return [
+            _check(rule, name, filled(name) & ~filled(other), other=other) for name in rule.columns
+        ]
     if kind == "either_or":
         expr = pl.lit(True)
         for name in rule.columns:
             expr = expr & ~filled(name)
         return [_check(rule, None, expr)]
     if kind == "min_date":
-        return [_check(rule, name, pl.col(date_col(name)) < pl.lit(params["min"])) for name in rule.columns]
+        return [
+            _check(rule, name, pl.col(date_col(name)) < pl.lit(params["min"]))
+            for name in rule.columns
+        ]
     if kind == "positive_when":
         when = pl.lit(False)
         for other in params["when"]:  # type: ignore[union-attr]
@@ -179,7 +189,9 @@ def _checks_for(spec: ProtocolSpec, rule: Rule, facts: FileFacts) -> list[Check]
         ]
     if kind == "filled_without":
         other = str(params["other"])
-        return [_check(rule, name, filled(name) & ~filled(other), other=other) for name in rule.columns]
+        return [
+            _check(rule, name, filled(name) & ~filled(other), other=other) for name in rule.columns
+        ]
     if kind in CROSS_ROW_KINDS:
         return [_check(rule, None, None)]
     raise ValueError(f"rule {rule.code}: unknown kind {kind!r}")

@@ -24,7 +24,14 @@ _VOLUME = {
     "aids": ((1, 1), "82", "6"),  # pieces, in total
     "stay": ((1, 7), "14", "2"),  # days and nights per week
 }
-ERROR_KINDS = ("elfproef", "date", "category", "end_before_start", "reason_without_end", "empty_financing")
+ERROR_KINDS = (
+    "elfproef",
+    "date",
+    "category",
+    "end_before_start",
+    "reason_without_end",
+    "empty_financing",
+)
 
 
 def elfproef_ok(bsn: str) -> bool:
@@ -52,7 +59,9 @@ def default_created(period_code: str) -> dt.date:
     return period.end + dt.timedelta(days=46)
 
 
-def sample_filename(municipality_code: str, period_code: str, created: dt.date, ext: str = ".csv") -> str:
+def sample_filename(
+    municipality_code: str, period_code: str, created: dt.date, ext: str = ".csv"
+) -> str:
     return f"WMO_{municipality_code}_{period_code}_{created:%Y%m%d}{ext}"
 
 
@@ -98,7 +107,9 @@ def generate_sample(
             if limit is None and number >= records:
                 done = True
                 break
-            fields = _record(rng, bsn, municipality_code, period, created, categories, category_weights, number)
+            fields = _record(
+                rng, bsn, municipality_code, period, created, categories, category_weights, number
+            )
             key = (fields[5], fields[11] or fields[9])
             if key in taken:
                 continue
@@ -142,7 +153,9 @@ def _record(
     planned_start = start - dt.timedelta(days=rng.randint(0, 21))
     planned_end = start + dt.timedelta(days=rng.choice((182, 365, 730, 1095)))
     only_planned = rng.random() < 0.04
-    kind = "aids" if category in ("11", "12", "13", "14") else "stay" if category >= "15" else "home"
+    kind = (
+        "aids" if category in ("11", "12", "13", "14") else "stay" if category >= "15" else "home"
+    )
     (low, high), unit, frequency = _VOLUME[kind]
     no_volume = rng.random() < 0.1
     fmt = "%Y%m%d"

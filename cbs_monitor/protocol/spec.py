@@ -134,7 +134,9 @@ def get_spec(version: str = "wmo-v1") -> ProtocolSpec:
     try:
         return _REGISTRY[version]
     except KeyError:
-        raise KeyError(f"unknown protocol version {version!r}; known: {sorted(_REGISTRY)}") from None
+        raise KeyError(
+            f"unknown protocol version {version!r}; known: {sorted(_REGISTRY)}"
+        ) from None
 
 
 def known_versions() -> list[str]:

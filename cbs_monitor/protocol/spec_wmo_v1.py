@@ -54,7 +54,12 @@ MAIN_GROUPS = _frozen(
 FINANCING_FORMS = _frozen({"ZIN": "Zorg in natura", "PGB": "Persoonsgebonden budget"})
 
 PROVIDER_TYPES = _frozen(
-    {"01": "Zorgaanbieder", "02": "Sociaal wijkteam/gemeente", "03": "Pgb-budgethouder", "99": "Onbekend"}
+    {
+        "01": "Zorgaanbieder",
+        "02": "Sociaal wijkteam/gemeente",
+        "03": "Pgb-budgethouder",
+        "99": "Onbekend",
+    }
 )
 
 UNITS = _frozen(
@@ -81,7 +86,9 @@ _DATE = "datum JJJJMMDD"
 COLUMNS = (
     Column("Gemeentecode", "text", required=True, pattern=r"[0-9]{4}", format_text="4 cijfers"),
     Column("Aanmaakdatum_bestand", "date", required=True, format_text=_DATE),
-    Column("Periode", "text", required=True, pattern=r"[0-9]{4}H[12]", format_text="JJJJH1 of JJJJH2"),
+    Column(
+        "Periode", "text", required=True, pattern=r"[0-9]{4}H[12]", format_text="JJJJH1 of JJJJH2"
+    ),
     Column("BSN", "text", required=True, pattern=r"[0-9]{9}", format_text="9 cijfers"),
     Column(
         "Toewijzingsnummer",
@@ -90,16 +97,19 @@ COLUMNS = (
         format_text="maximaal 20 tekens",
     ),
     Column("Type_maatwerkarrangement", "code", required=True, codes=PRODUCT_CATEGORIES),
-    Column(
-        "Productcode", "text", pattern=r"[0-9A-Za-z]{5}", format_text="5 letters of cijfers"
-    ),
+    Column("Productcode", "text", pattern=r"[0-9A-Za-z]{5}", format_text="5 letters of cijfers"),
     Column("Leveringsvorm", "code", required=True, codes=FINANCING_FORMS),
     Column("Type_aanbieder", "code", codes=PROVIDER_TYPES),
     Column("Beoogde_startdatum", "date", format_text=_DATE),
     Column("Beoogde_einddatum", "date", format_text=_DATE),
     Column("Datum_start_ondersteuning", "date", format_text=_DATE),
     Column("Einddatum_ondersteuning", "date", format_text=_DATE),
-    Column("Omvang_volume", "text", pattern=r"[0-9]{1,6}", format_text="een heel getal van maximaal 6 cijfers"),
+    Column(
+        "Omvang_volume",
+        "text",
+        pattern=r"[0-9]{1,6}",
+        format_text="een heel getal van maximaal 6 cijfers",
+    ),
     Column("Omvang_eenheid", "code", codes=UNITS),
     Column("Beschikte_frequentie", "code", codes=FREQUENCIES),
     Column("Reden_beeindiging", "code", codes=END_REASONS),
@@ -218,7 +228,13 @@ RULES = (
         RECORD,
         "Het record valt buiten de verslagperiode en telt niet mee in de cijfers.",
     ),
-    Rule("W002", "duplicate_row", WAARSCHUWING, RECORD, "De regel is precies gelijk aan een eerdere regel."),
+    Rule(
+        "W002",
+        "duplicate_row",
+        WAARSCHUWING,
+        RECORD,
+        "De regel is precies gelijk aan een eerdere regel.",
+    ),
     Rule(
         "W003",
         "duplicate_key",
@@ -249,7 +265,10 @@ RULES = (
 
 FILE_CHECKS = _frozen(
     {
-        "extension": ("F001", "Dit bestandstype wordt niet geaccepteerd: lever een .csv-, .txt- of .zip-bestand aan."),
+        "extension": (
+            "F001",
+            "Dit bestandstype wordt niet geaccepteerd: lever een .csv-, .txt- of .zip-bestand aan.",
+        ),
         "size": ("F002", "Het bestand is te groot ({size}); de grens is {limit}."),
         "filename": (
             "F003",
@@ -257,7 +276,10 @@ FILE_CHECKS = _frozen(
             "WMO_<gemeentecode>_<JJJJ>H<1 of 2>_<aanmaakdatum JJJJMMDD>.csv (of .txt), "
             "bijvoorbeeld {example}.",
         ),
-        "unknown_municipality": ("F004", "De gemeentecode {municipality} in de bestandsnaam bestaat niet."),
+        "unknown_municipality": (
+            "F004",
+            "De gemeentecode {municipality} in de bestandsnaam bestaat niet.",
+        ),
         "created_date": (
             "F005",
             "De aanmaakdatum in de bestandsnaam is geen bestaande datum of ligt na de dag van aanleveren.",
@@ -266,11 +288,26 @@ FILE_CHECKS = _frozen(
         "window_closed": ("F007", "De aanleverperiode voor verslagperiode {period} is niet open."),
         "zip_invalid": ("F010", "Het ZIP-bestand is beschadigd of kan niet worden gelezen."),
         "zip_entries": ("F011", "Het ZIP-bestand bevat meer dan {max_entries} bestanden."),
-        "zip_entry_type": ("F012", "Het ZIP-bestand bevat een bestand dat geen .csv- of .txt-bestand is."),
-        "zip_nested": ("F013", "Het ZIP-bestand bevat een ander archief; een archief in een archief is niet toegestaan."),
-        "zip_path": ("F014", "Het ZIP-bestand bevat een bestand met een absoluut pad of met '..' in het pad."),
-        "zip_link": ("F015", "Het ZIP-bestand bevat een snelkoppeling (link); links zijn niet toegestaan."),
-        "zip_encrypted": ("F016", "Het ZIP-bestand bevat een versleuteld bestand; versleuteling is niet toegestaan."),
+        "zip_entry_type": (
+            "F012",
+            "Het ZIP-bestand bevat een bestand dat geen .csv- of .txt-bestand is.",
+        ),
+        "zip_nested": (
+            "F013",
+            "Het ZIP-bestand bevat een ander archief; een archief in een archief is niet toegestaan.",
+        ),
+        "zip_path": (
+            "F014",
+            "Het ZIP-bestand bevat een bestand met een absoluut pad of met '..' in het pad.",
+        ),
+        "zip_link": (
+            "F015",
+            "Het ZIP-bestand bevat een snelkoppeling (link); links zijn niet toegestaan.",
+        ),
+        "zip_encrypted": (
+            "F016",
+            "Het ZIP-bestand bevat een versleuteld bestand; versleuteling is niet toegestaan.",
+        ),
         "zip_total": ("F017", "Het ZIP-bestand is uitgepakt groter dan {limit}."),
         "zip_ratio": (
             "F018",
@@ -304,7 +341,10 @@ FILE_CHECKS = _frozen(
             "De kopregel is niet correct: verwacht worden de {columns} kolomnamen {names}, in deze volgorde, "
             "gescheiden door ';'. {detail}",
         ),
-        "field_count": ("F033", "De regel heeft niet precies {columns} velden, gescheiden door ';'."),
+        "field_count": (
+            "F033",
+            "De regel heeft niet precies {columns} velden, gescheiden door ';'.",
+        ),
         "threshold": (
             "F040",
             "{percent} van de records bevat een fout; dat is meer dan de grens van {threshold}.",
@@ -330,7 +370,19 @@ SPEC_WMO_V1 = register(
             max_ratio=100.0,
             entry_extensions=(".csv", ".txt"),
             archive_extensions=(
-                ".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".zst", ".jar", ".cab", ".arj", ".lz",
+                ".zip",
+                ".7z",
+                ".rar",
+                ".gz",
+                ".tgz",
+                ".tar",
+                ".bz2",
+                ".xz",
+                ".zst",
+                ".jar",
+                ".cab",
+                ".arj",
+                ".lz",
             ),
         ),
         filename_pattern=(

@@ -120,11 +120,13 @@ def first_bad_utf8_line(data: bytes, first_line: int) -> int | None:
     return None
 
 
-def parse_chunk(chunk: Chunk, columns: tuple[str, ...], delimiter: str, quote: str, max_lines: int) -> ParsedChunk:
+def parse_chunk(
+    chunk: Chunk, columns: tuple[str, ...], delimiter: str, quote: str, max_lines: int
+) -> ParsedChunk:
     """The records of a chunk as a table; rows with a wrong field count are counted, not kept."""
     try:
         text = pl.Series([chunk.data], dtype=pl.Binary).cast(pl.String)
-    except Exception:  # invalid UTF-8: polars says so without saying where
+    except Exception:  # noqa: BLE001 — invalid UTF-8: polars says so without saying where
         bad = first_bad_utf8_line(chunk.data, chunk.first_line) or chunk.first_line
         return ParsedChunk(empty_frame(columns), encoding_error_line=bad)
 
@@ -148,7 +150,10 @@ def parse_chunk(chunk: Chunk, columns: tuple[str, ...], delimiter: str, quote: s
         .select(
             pl.col(LINE),
             pl.col("l").hash(_ROW_SEED).alias(ROW_HASH),
-            pl.col("l").str.split_exact(delimiter, expected).struct.rename_fields(list(columns)).alias("f"),
+            pl.col("l")
+            .str.split_exact(delimiter, expected)
+            .struct.rename_fields(list(columns))
+            .alias("f"),
         )
         .unnest("f")
     )
@@ -179,7 +184,9 @@ def _parse_with_csv(
 ) -> ParsedChunk:
     # Lines end at "\n" only, as in the fast path, so both number lines the same way.
     lines = chunk.data.decode("utf-8").split("\n")
-    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter, quotechar=quote, strict=False)
+    reader = csv.reader(
+        (line + "\n" for line in lines), delimiter=delimiter, quotechar=quote, strict=False
+    )
     rows: list[list[str]] = []
     line_numbers: list[int] = []
     parsed = ParsedChunk(empty_frame(columns))
@@ -223,4 +230,6 @@ def _parse_with_csv(
 
 
 def empty_frame(columns: tuple[str, ...]) -> pl.DataFrame:
-    return pl.DataFrame(schema={LINE: pl.Int64, ROW_HASH: pl.UInt64, **{name: pl.String for name in columns}})
+    return pl.DataFrame(
+        schema={LINE: pl.Int64, ROW_HASH: pl.UInt64, **dict.fromkeys(columns, pl.String)}
+    )

@@ -12,8 +12,20 @@ import traceback
 import polars as pl
 
 from cbs_monitor.protocol import rules as r
-from cbs_monitor.protocol.archive import Refusal, Source, base_name, format_bytes, open_sources, suffix
-from cbs_monitor.protocol.figures import ReadinessFigures, compact_schema, compute_from_compact, empty_compact
+from cbs_monitor.protocol.archive import (
+    Refusal,
+    Source,
+    base_name,
+    format_bytes,
+    open_sources,
+    suffix,
+)
+from cbs_monitor.protocol.figures import (
+    ReadinessFigures,
+    compact_schema,
+    compute_from_compact,
+    empty_compact,
+)
 from cbs_monitor.protocol.periods import Period
 from cbs_monitor.protocol.result import (
     AFGEKEURD,
@@ -26,7 +38,14 @@ from cbs_monitor.protocol.result import (
 )
 from cbs_monitor.protocol.spec import BESTAND, FOUT, ProtocolSpec
 from cbs_monitor.protocol.spec_wmo_v1 import SPEC_WMO_V1
-from cbs_monitor.protocol.tabular import LINE, ROW_HASH, iter_chunks, parse_chunk, parse_header, split_header
+from cbs_monitor.protocol.tabular import (
+    LINE,
+    ROW_HASH,
+    iter_chunks,
+    parse_chunk,
+    parse_header,
+    split_header,
+)
 
 log = logging.getLogger(__name__)
 # Fixed seeds: hashes only need to agree within one validation run.
@@ -54,7 +73,7 @@ def validate_upload(
         _validate(result, data, context, spec)
     except Refusal as refusal:
         _refuse(result, spec, refusal)
-    except Exception as error:  # a bug, not bad input: report it without any data in the text
+    except Exception as error:  # noqa: BLE001 — a bug, not bad input: report it without any data in the text
         frame = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
         where = f"{frame.filename}:{frame.lineno}" if frame else "?"
         log.error("validation failed internally: %s at %s", type(error).__name__, where)
@@ -64,8 +83,15 @@ def validate_upload(
     return result
 
 
-def _file_finding(spec: ProtocolSpec, key: str, *, file: str | None = None, lines: list[int] | None = None,
-                  count: int = 1, **params: object) -> Finding:
+def _file_finding(
+    spec: ProtocolSpec,
+    key: str,
+    *,
+    file: str | None = None,
+    lines: list[int] | None = None,
+    count: int = 1,
+    **params: object,
+) -> Finding:
     code, template = spec.file_checks[key]
     return Finding(
         code=code,
@@ -81,8 +107,12 @@ def _file_finding(spec: ProtocolSpec, key: str, *, file: str | None = None, line
 def _refuse(result: TechnicalResult, spec: ProtocolSpec, refusal: Refusal) -> None:
     result.status = AFGEKEURD
     result.refused = True
-    result.findings = [_file_finding(spec, key, file=entry, **params) for key, params, entry in refusal.problems]
-    result.records_read = result.records_valid = result.records_with_errors = result.records_out_of_period = 0
+    result.findings = [
+        _file_finding(spec, key, file=entry, **params) for key, params, entry in refusal.problems
+    ]
+    result.records_read = result.records_valid = result.records_with_errors = (
+        result.records_out_of_period
+    ) = 0
     result.files = []
     result.figures_by_period = {}
 
@@ -93,13 +123,21 @@ class _Delivery:
     facts: r.FileFacts
 
 
-def _validate(result: TechnicalResult, data: bytes, context: ValidationContext, spec: ProtocolSpec) -> None:
+def _validate(
+    result: TechnicalResult, data: bytes, context: ValidationContext, spec: ProtocolSpec
+) -> None:
     ext = suffix(result.filename)
     is_zip = ext == spec.archive_extension
     if ext not in spec.text_extensions and not is_zip:
         raise Refusal(("extension", {}, None))
     if len(data) > spec.max_upload_bytes:
-        raise Refusal(("size", {"size": format_bytes(len(data)), "limit": format_bytes(spec.max_upload_bytes)}, None))
+        raise Refusal(
+            (
+                "size",
+                {"size": format_bytes(len(data)), "limit": format_bytes(spec.max_upload_bytes)},
+                None,
+            )
+        )
 
     sources = open_sources(result.filename, data, spec)
     deliveries = _check_names(sources, is_zip, context, spec)
@@ -177,7 +215,10 @@ def _check_names(
             problems.append(("created_date", {}, entry))
         if code not in context.known_municipality_codes:
             problems.append(("unknown_municipality", {"municipality": code}, entry))
-        elif context.allowed_municipality_codes is not None and code not in context.allowed_municipality_codes:
+        elif (
+            context.allowed_municipality_codes is not None
+            and code not in context.allowed_municipality_codes
+        ):
             problems.append(("not_allowed", {"municipality": code}, entry))
         if context.open_period_codes is not None and period.code not in context.open_period_codes:
             problems.append(("window_closed", {"period": period.code}, entry))
@@ -253,13 +294,17 @@ class _FileRun:
                 return
             self.records += parsed.records
             self.bad_field_count += parsed.bad_field_count
-            self.bad_field_lines.extend(parsed.bad_field_lines[: MAX_LINES - len(self.bad_field_lines)])
+            self.bad_field_lines.extend(
+                parsed.bad_field_lines[: MAX_LINES - len(self.bad_field_lines)]
+            )
             if parsed.frame.height:
                 self._validate_frame(parsed.frame)
         if self.records == 0:
             self._file("empty")
 
-    def _file(self, key: str, *, lines: list[int] | None = None, count: int = 1, **params: object) -> None:
+    def _file(
+        self, key: str, *, lines: list[int] | None = None, count: int = 1, **params: object
+    ) -> None:
         self.file_findings.append(
             _file_finding(self.spec, key, file=self.entry, lines=lines, count=count, **params)
         )
@@ -274,7 +319,9 @@ class _FileRun:
         else:
             position = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b.lower())
             detail = f"Kolom {position + 1} moet {expected[position]} heten."
-        self._file("header", lines=[1], columns=len(expected), names=";".join(expected), detail=detail)
+        self._file(
+            "header", lines=[1], columns=len(expected), names=";".join(expected), detail=detail
+        )
 
     # -- checking --------------------------------------------------------------------------------
 
@@ -304,7 +351,11 @@ class _FileRun:
             .with_columns(masks)
             .with_columns(second)
             .with_columns(
-                [c.expr.fill_null(False).alias(c.key) for c in self.row_checks if c.key in period_keys]
+                [
+                    c.expr.fill_null(False).alias(c.key)
+                    for c in self.row_checks
+                    if c.key in period_keys
+                ]
                 + self._hash_exprs()
             )
             .collect()
@@ -328,7 +379,10 @@ class _FileRun:
                 pl.col(figures.financing).cast(schema["financing"]).alias("financing"),
                 r.effective_start(spec).alias("start"),
                 pl.col(r.date_col(figures.end)).alias("end"),
-                pl.when(r.filled(figures.reason)).then(pl.col(figures.reason)).cast(schema["reason"]).alias("reason"),
+                pl.when(r.filled(figures.reason))
+                .then(pl.col(figures.reason))
+                .cast(schema["reason"])
+                .alias("reason"),
             )
         )
         self.hashes.append(checked.select(pl.col(LINE).cast(pl.UInt32), ROW_HASH, r.KEY_HASH))
@@ -346,7 +400,11 @@ class _FileRun:
             return
         table = pl.concat(self.hashes)
         duplicate_row = ~pl.col(ROW_HASH).is_first_distinct()
-        duplicate_key = pl.col(r.KEY_HASH).is_not_null() & ~pl.col(r.KEY_HASH).is_first_distinct() & ~duplicate_row
+        duplicate_key = (
+            pl.col(r.KEY_HASH).is_not_null()
+            & ~pl.col(r.KEY_HASH).is_first_distinct()
+            & ~duplicate_row
+        )
         flags = table.select(LINE, duplicate_row.alias("row"), duplicate_key.alias("key"))
         for check in self.checks:
             if check.rule.kind not in r.CROSS_ROW_KINDS:
@@ -362,7 +420,12 @@ class _FileRun:
         """Close the file: compare rows across chunks and count unreadable rows as errors."""
         self._cross_row()
         if self.bad_field_count:
-            self._file("field_count", lines=self.bad_field_lines, count=self.bad_field_count, columns=len(self.columns))
+            self._file(
+                "field_count",
+                lines=self.bad_field_lines,
+                count=self.bad_field_count,
+                columns=len(self.columns),
+            )
             self.records_with_errors += self.bad_field_count
 
     def findings(self) -> list[Finding]:
@@ -391,7 +454,9 @@ def _chain(first, rest):
     yield from rest
 
 
-def readiness_figures(result: TechnicalResult, period_code: str | None = None) -> ReadinessFigures | None:
+def readiness_figures(
+    result: TechnicalResult, period_code: str | None = None
+) -> ReadinessFigures | None:
     """The op-orde figures a technical result carries for a period (default: the delivered one)."""
     return result.figures_by_period.get(period_code or result.period_code or "")
 
@@ -405,4 +470,6 @@ def compute_figures(
     context: ValidationContext | None = None,
 ) -> ReadinessFigures | None:
     """Validate an upload and return its op-orde figures (None when it was refused)."""
-    return readiness_figures(validate_upload(filename, data, context=context, spec=spec), period_code)
+    return readiness_figures(
+        validate_upload(filename, data, context=context, spec=spec), period_code
+    )

@@ -13,15 +13,30 @@ from cbs_monitor.services.messages import kind_label
 HEADERS = ["Datum en tijd", "Soort", "Periode", "Bericht"]
 
 
-def write_message_log(rows: Iterable[Message], *, municipality: str, start: dt.date, end: dt.date) -> bytes:
+def write_message_log(
+    rows: Iterable[Message], *, municipality: str, start: dt.date, end: dt.date
+) -> bytes:
     workbook = new_workbook()
     sheet = workbook.create_sheet("Berichtenlog")
-    first_row = write_title(sheet, f"Berichtenlog {municipality}",
-                            f"{start:%d-%m-%Y} tot en met {end:%d-%m-%Y}")
+    first_row = write_title(
+        sheet, f"Berichtenlog {municipality}", f"{start:%d-%m-%Y} tot en met {end:%d-%m-%Y}"
+    )
     table = [
-        [clock.to_local(m.created_at).replace(tzinfo=None), kind_label(m.kind), m.period_code or "", m.text]
+        [
+            clock.to_local(m.created_at).replace(tzinfo=None),
+            kind_label(m.kind),
+            m.period_code or "",
+            m.text,
+        ]
         for m in rows
     ]
-    write_table_sheet(sheet, HEADERS, table, start_row=first_row, widths=[18, 30, 10, 90], wrap_columns=(4,),
-                      number_formats={1: "dd-mm-yyyy hh:mm"})
+    write_table_sheet(
+        sheet,
+        HEADERS,
+        table,
+        start_row=first_row,
+        widths=[18, 30, 10, 90],
+        wrap_columns=(4,),
+        number_formats={1: "dd-mm-yyyy hh:mm"},
+    )
     return to_bytes(workbook)

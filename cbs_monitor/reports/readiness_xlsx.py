@@ -23,7 +23,11 @@ NO_REASON = "Niet ingevuld"
 
 
 def write_readiness_report(
-    result: ReadinessResult, *, municipality_name: str, period_code: str, spec: ProtocolSpec = SPEC_WMO_V1
+    result: ReadinessResult,
+    *,
+    municipality_name: str,
+    period_code: str,
+    spec: ProtocolSpec = SPEC_WMO_V1,
 ) -> bytes:
     """The report a municipality uses to judge completeness; for checking, not for publication."""
     workbook = new_workbook()
@@ -41,11 +45,23 @@ def write_readiness_report(
         ("Unieke cliënten", current.clients),
         ("Maatwerkarrangementen", current.arrangements),
         ("Inwoners", result.population if result.population else "niet ingesteld"),
-        ("Cliënten per 1.000 inwoners", result.clients_per_1000 if result.clients_per_1000 is not None else "-"),
-        ("Vergeleken met vorig halfjaar", result.previous.period_code if result.previous else "geen gegevens"),
-        ("Vergeleken met een jaar eerder", result.year_earlier.period_code if result.year_earlier else "geen gegevens"),
+        (
+            "Cliënten per 1.000 inwoners",
+            result.clients_per_1000 if result.clients_per_1000 is not None else "-",
+        ),
+        (
+            "Vergeleken met vorig halfjaar",
+            result.previous.period_code if result.previous else "geen gegevens",
+        ),
+        (
+            "Vergeleken met een jaar eerder",
+            result.year_earlier.period_code if result.year_earlier else "geen gegevens",
+        ),
         ("Opvallende veranderingen", len(result.flagged)),
-        ("Drempel voor een opvallende verandering", f"{result.change_threshold_percent:g}%".replace(".", ",")),
+        (
+            "Drempel voor een opvallende verandering",
+            f"{result.change_threshold_percent:g}%".replace(".", ","),
+        ),
     ]
     write_key_values(summary, pairs, start_row=row)
     summary.freeze_panes = "A3"
@@ -79,7 +95,11 @@ def write_readiness_report(
         groups,
         ["Hoofdgroep", "Cliënten", "Arrangementen"],
         [
-            (group, current.by_main_group.get(group, {}).get("clients", 0), current.by_main_group.get(group, {}).get("arrangements", 0))
+            (
+                group,
+                current.by_main_group.get(group, {}).get("clients", 0),
+                current.by_main_group.get(group, {}).get("arrangements", 0),
+            )
             for group in spec.main_groups
         ],
         widths=[30, 12, 16],
@@ -87,20 +107,38 @@ def write_readiness_report(
 
     clients = workbook.create_sheet("Cliënten en stromen")
     rows: list[tuple[object, ...]] = []
-    rows += [("Financieringsvorm", label, current.financing.get(key, 0), "") for key, label in FINANCING_LABELS.items()]
     rows += [
-        ("Aantal arrangementen per cliënt", bucket, current.arrangements_per_client.get(bucket, 0), "")
+        ("Financieringsvorm", label, current.financing.get(key, 0), "")
+        for key, label in FINANCING_LABELS.items()
+    ]
+    rows += [
+        (
+            "Aantal arrangementen per cliënt",
+            bucket,
+            current.arrangements_per_client.get(bucket, 0),
+            "",
+        )
         for bucket in PER_CLIENT_BUCKETS
     ]
     rows += [
-        ("Instroom en uitstroom", label, current.flows.get(key, {}).get("clients", 0), current.flows.get(key, {}).get("arrangements", 0))
+        (
+            "Instroom en uitstroom",
+            label,
+            current.flows.get(key, {}).get("clients", 0),
+            current.flows.get(key, {}).get("arrangements", 0),
+        )
         for key, label in FLOW_LABELS.items()
     ]
     rows += [
         ("Beëindigd per reden", f"{code} {spec.reasons[code]}" if code else NO_REASON, "", count)
         for code, count in current.ended_by_reason.items()
     ]
-    write_table_sheet(clients, ["Onderdeel", "Omschrijving", "Cliënten", "Arrangementen"], rows, widths=[34, 40, 12, 16])
+    write_table_sheet(
+        clients,
+        ["Onderdeel", "Omschrijving", "Cliënten", "Arrangementen"],
+        rows,
+        widths=[34, 40, 12, 16],
+    )
 
     comparison = workbook.create_sheet("Vergelijking")
     previous_code = result.previous.period_code if result.previous else "vorig halfjaar"

@@ -14,7 +14,16 @@ from cbs_monitor.reports.xlsx_common import (
     write_title,
 )
 
-FINDING_HEADERS = ["Code", "Ernst", "Niveau", "Bestand", "Kolom", "Melding", "Aantal", "Eerste regels"]
+FINDING_HEADERS = [
+    "Code",
+    "Ernst",
+    "Niveau",
+    "Bestand",
+    "Kolom",
+    "Melding",
+    "Aantal",
+    "Eerste regels",
+]
 
 
 def _percent(value: float) -> str:
@@ -29,7 +38,11 @@ def write_technical_report(
 
     summary = workbook.create_sheet("Technisch rapport")
     row = write_title(summary, "Technisch rapport aanlevering Wmo", f"Status: {result.status}")
-    municipality = f"{result.municipality_code} {municipality_name}".strip() if result.municipality_code else municipality_name
+    municipality = (
+        f"{result.municipality_code} {municipality_name}".strip()
+        if result.municipality_code
+        else municipality_name
+    )
     pairs: list[tuple[str, object]] = [
         ("Bestandsnaam", result.filename),
         ("Grootte", f"{format_bytes(result.size)} ({result.size} bytes)"),
@@ -41,9 +54,19 @@ def write_technical_report(
         ("Status", result.status),
     ]
     if result.refused:
-        pairs.append(("Toelichting", "Het bestand is geweigerd en niet inhoudelijk gecontroleerd; zie Controles."))
+        pairs.append(
+            (
+                "Toelichting",
+                "Het bestand is geweigerd en niet inhoudelijk gecontroleerd; zie Controles.",
+            )
+        )
     elif not result.approved:
-        pairs.append(("Toelichting", "Het bestand is afgekeurd; zie Controles voor wat er moet worden verbeterd."))
+        pairs.append(
+            (
+                "Toelichting",
+                "Het bestand is afgekeurd; zie Controles voor wat er moet worden verbeterd.",
+            )
+        )
     pairs.append(("Protocol", result.spec_version))
     write_key_values(summary, pairs, start_row=row)
     summary.freeze_panes = "A3"
@@ -82,14 +105,25 @@ def write_technical_report(
     ]
     if not rows:
         rows = [("", "", "", "", "", "Geen fouten of waarschuwingen gevonden.", 0, "")]
-    write_table_sheet(checks, FINDING_HEADERS, rows, widths=[8, 14, 10, 30, 26, 80, 10, 40], wrap_columns=(6,))
+    write_table_sheet(
+        checks, FINDING_HEADERS, rows, widths=[8, 14, 10, 30, 26, 80, 10, 40], wrap_columns=(6,)
+    )
 
     if len(result.files) > 1 or (result.files and result.files[0].name != result.filename):
         files = workbook.create_sheet("Bestanden")
         write_table_sheet(
             files,
             ["Bestand", "Gemeentecode", "Verslagperiode", "Records", "Records met fouten"],
-            [(f.name, f.municipality_code or "", f.period_code or "", f.records, f.records_with_errors) for f in result.files],
+            [
+                (
+                    f.name,
+                    f.municipality_code or "",
+                    f.period_code or "",
+                    f.records,
+                    f.records_with_errors,
+                )
+                for f in result.files
+            ],
             widths=[40, 14, 16, 12, 20],
         )
     return to_bytes(workbook)

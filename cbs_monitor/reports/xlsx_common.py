@@ -93,12 +93,16 @@ def write_table_sheet(
     return last
 
 
-def write_key_values(ws: Worksheet, pairs: Iterable[tuple[str, object]], *, start_row: int, widths=(34, 70)) -> int:
+def write_key_values(
+    ws: Worksheet, pairs: Iterable[tuple[str, object]], *, start_row: int, widths=(34, 70)
+) -> int:
     """Label/value rows (a summary block); returns the next free row."""
     row = start_row
     for label, value in pairs:
         write_cell(ws, row, 1, label).font = LABEL_FONT
-        write_cell(ws, row, 2, value).alignment = Alignment(wrap_text=True, vertical="top", horizontal="left")
+        write_cell(ws, row, 2, value).alignment = Alignment(
+            wrap_text=True, vertical="top", horizontal="left"
+        )
         row += 1
     ws.column_dimensions["A"].width = widths[0]
     ws.column_dimensions["B"].width = widths[1]

@@ -68,7 +68,7 @@ class SchedulerService:
     async def start(self) -> None:
         """Returns at once: the first lease, reconcile and send run as jobs straight after."""
         sched = AsyncIOScheduler(
-            timezone=dt.timezone.utc,
+            timezone=dt.UTC,
             # A job that missed its moment (busy loop, suspended laptop) runs once, late.
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
@@ -115,7 +115,7 @@ class SchedulerService:
         if self.is_leader:
             try:
                 await asyncio.to_thread(self._release)
-            except Exception:  # noqa: BLE001 — the lease lapses by itself anyway
+            except Exception:
                 log.exception("could not release the lease")
         self.is_leader = False
         log.info("scheduler %s stopped", self.holder)
@@ -166,7 +166,7 @@ class SchedulerService:
         try:
             with database.session() as db:
                 held = lease.acquire(db, self.holder, self.config.lease_seconds)
-        except Exception:  # noqa: BLE001 — a database hiccup: act as standby until it works
+        except Exception:
             log.exception("lease renewal failed")
             held = False
         if held and not self.is_leader:

@@ -185,7 +185,7 @@ def reconcile(now: dt.datetime | None = None) -> list[str]:
                 if _run_step(step):
                     done_now.append(step.key)
                 done.add(step.key)
-            except Exception:  # noqa: BLE001 — one failing step must not block the others
+            except Exception:
                 log.exception("transition %s failed; retried on the next reconcile", step.key)
     if _guarded(done_now, None, lambda db: notifications.reminders_due(db, today)):
         with database.session() as db:
@@ -211,7 +211,7 @@ def _guarded(done_now: list[str], name: str | None, work: Callable[[Session], in
     try:
         with database.session() as db:
             count = work(db)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("%s failed; retried on the next reconcile", name or work)
         return 0
     if count and name:

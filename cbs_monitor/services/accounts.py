@@ -32,7 +32,9 @@ from cbs_monitor.models import (
 )
 from cbs_monitor.settings import get_settings
 
-SERVICEDESK_CONTACT = "Neem contact op met de Servicedesk via servicedesk@inlichtingenbureau.nl of 0800 222 11 22."
+SERVICEDESK_CONTACT = (
+    "Neem contact op met de Servicedesk via servicedesk@inlichtingenbureau.nl of 0800 222 11 22."
+)
 
 # The fixed code of the demo user who has not logged in yet (daan.visser, Gemeente Groningen).
 # Development/demo data only: `issue_demo_code` is called by the demo seed, never in production.
@@ -98,7 +100,9 @@ def current_code(db: Session, user_id: int) -> VerificationCode | None:
     """The most recently issued code of a user (by row order, which survives a shifted clock):
     a new code replaces every older one."""
     return db.exec(
-        select(VerificationCode).where(VerificationCode.user_id == user_id).order_by(VerificationCode.id.desc())
+        select(VerificationCode)
+        .where(VerificationCode.user_id == user_id)
+        .order_by(VerificationCode.id.desc())
     ).first()
 
 
@@ -115,8 +119,9 @@ def code_status(row: VerificationCode | None, now: dt.datetime | None = None) ->
     return CodeStatus.valid
 
 
-def issue_code(db: Session, user_id: int, *, issued_by_user_id: int | None = None,
-               code: str | None = None) -> str:
+def issue_code(
+    db: Session, user_id: int, *, issued_by_user_id: int | None = None, code: str | None = None
+) -> str:
     """Issue a new one-time code for a user (replacing any older one); returns the plain code,
     which is shown once and never stored."""
     user = db.get(User, user_id)
@@ -128,19 +133,24 @@ def issue_code(db: Session, user_id: int, *, issued_by_user_id: int | None = Non
     now = clock.now()
     settings = get_settings()
     # Older codes end now, so only the newest one can be used.
-    for old in db.exec(select(VerificationCode).where(
-        VerificationCode.user_id == user_id, VerificationCode.used_at.is_(None),
-        VerificationCode.expires_at > now,
-    )):
+    for old in db.exec(
+        select(VerificationCode).where(
+            VerificationCode.user_id == user_id,
+            VerificationCode.used_at.is_(None),
+            VerificationCode.expires_at > now,
+        )
+    ):
         old.expires_at = now
         db.add(old)
-    db.add(VerificationCode(
-        user_id=user_id,
-        code_hash=hash_code(plain),
-        issued_at=now,
-        expires_at=now + dt.timedelta(days=settings.verification_code_days),
-        issued_by_user_id=issued_by_user_id,
-    ))
+    db.add(
+        VerificationCode(
+            user_id=user_id,
+            code_hash=hash_code(plain),
+            issued_at=now,
+            expires_at=now + dt.timedelta(days=settings.verification_code_days),
+            issued_by_user_id=issued_by_user_id,
+        )
+    )
     db.flush()
     return plain
 
@@ -210,14 +220,22 @@ def verify_code(
         # Single use, even under a race: only the request that flips used_at links.
         done = db.exec(
             update(VerificationCode)
-            .where(VerificationCode.id == row.id, VerificationCode.used_at.is_(None),
-                   VerificationCode.blocked_at.is_(None))
+            .where(
+                VerificationCode.id == row.id,
+                VerificationCode.used_at.is_(None),
+                VerificationCode.blocked_at.is_(None),
+            )
             .values(used_at=now)
         )
         if done.rowcount != 1:
             return VerificationResult(VerificationOutcome.no_code, user.id)
-        link_identity(db, user, issuer=issuer, subject=subject,
-                      organisation_identifier=organisation_identifier)
+        link_identity(
+            db,
+            user,
+            issuer=issuer,
+            subject=subject,
+            organisation_identifier=organisation_identifier,
+        )
         return VerificationResult(VerificationOutcome.linked, user.id)
     limit = get_settings().verification_code_attempts
     # Count in the database itself, so parallel guesses cannot slip past the limit.
@@ -228,23 +246,32 @@ def verify_code(
     )
     db.exec(
         update(VerificationCode)
-        .where(VerificationCode.id == row.id, VerificationCode.failed_attempts >= limit,
-               VerificationCode.blocked_at.is_(None))
+        .where(
+            VerificationCode.id == row.id,
+            VerificationCode.failed_attempts >= limit,
+            VerificationCode.blocked_at.is_(None),
+        )
         .values(blocked_at=now)
     )
     db.flush()
     db.refresh(row)
     if row.blocked_at is not None:
         return VerificationResult(VerificationOutcome.blocked, user.id)
-    return VerificationResult(VerificationOutcome.wrong, user.id, attempts_left=limit - row.failed_attempts)
+    return VerificationResult(
+        VerificationOutcome.wrong, user.id, attempts_left=limit - row.failed_attempts
+    )
 
 
 # --- identities and login ------------------------------------------------------------------
 
 
-def find_preregistered_user(db: Session, organisation_identifier: str, employee_id: str) -> User | None:
+def find_preregistered_user(
+    db: Session, organisation_identifier: str, employee_id: str
+) -> User | None:
     """The user the servicedesk registered for this organisation and employee id."""
-    org = db.exec(select(Organisation).where(Organisation.identifier == organisation_identifier)).first()
+    org = db.exec(
+        select(Organisation).where(Organisation.identifier == organisation_identifier)
+    ).first()
     if org is None or not employee_id:
         return None
     return db.exec(
@@ -252,17 +279,25 @@ def find_preregistered_user(db: Session, organisation_identifier: str, employee_
     ).first()
 
 
-def link_identity(db: Session, user: User, *, issuer: str, subject: str,
-                  organisation_identifier: str) -> Identity:
+def link_identity(
+    db: Session, user: User, *, issuer: str, subject: str, organisation_identifier: str
+) -> Identity:
     existing = db.exec(
         select(Identity).where(Identity.issuer == issuer, Identity.subject == subject)
     ).first()
     if existing is not None:
         if existing.user_id != user.id:
-            raise AccountError("Deze eHerkenningsidentiteit is al aan een andere gebruiker gekoppeld.")
+            raise AccountError(
+                "Deze eHerkenningsidentiteit is al aan een andere gebruiker gekoppeld."
+            )
         return existing
-    identity = Identity(user_id=user.id, issuer=issuer, subject=subject,
-                        organisation_identifier=organisation_identifier, linked_at=clock.now())
+    identity = Identity(
+        user_id=user.id,
+        issuer=issuer,
+        subject=subject,
+        organisation_identifier=organisation_identifier,
+        linked_at=clock.now(),
+    )
     db.add(identity)
     db.flush()
     return identity
@@ -281,7 +316,9 @@ class LoginResult:
     user_id: int | None = None
 
 
-def resolve_login(db: Session, *, issuer: str, subject: str, organisation_identifier: str) -> LoginResult:
+def resolve_login(
+    db: Session, *, issuer: str, subject: str, organisation_identifier: str
+) -> LoginResult:
     """What an authenticated eHerkenning identity may do next."""
     identity = db.exec(
         select(Identity).where(Identity.issuer == issuer, Identity.subject == subject)
@@ -319,8 +356,14 @@ def list_organisations(db: Session) -> list[OrganisationRow]:
         counts[user.organisation_id] = counts.get(user.organisation_id, 0) + 1
     rows = db.exec(select(Organisation).order_by(Organisation.name)).all()
     return [
-        OrganisationRow(o.id, KIND_LABELS[o.kind], o.name, o.identifier, o.municipality_code or "",
-                        counts.get(o.id, 0))
+        OrganisationRow(
+            o.id,
+            KIND_LABELS[o.kind],
+            o.name,
+            o.identifier,
+            o.municipality_code or "",
+            counts.get(o.id, 0),
+        )
         for o in rows
     ]
 
@@ -329,8 +372,9 @@ def _clean(value: str | None) -> str:
     return (value or "").strip()
 
 
-def add_organisation(db: Session, *, kind: str, name: str, identifier: str,
-                     municipality_code: str | None = None) -> Organisation:
+def add_organisation(
+    db: Session, *, kind: str, name: str, identifier: str, municipality_code: str | None = None
+) -> Organisation:
     try:
         org_kind = OrganisationKind(kind)
     except ValueError:
@@ -339,7 +383,9 @@ def add_organisation(db: Session, *, kind: str, name: str, identifier: str,
     if not name:
         raise AccountError("Vul de naam van de organisatie in.")
     if not re.fullmatch(r"\d{8,20}", identifier):
-        raise AccountError("Het eHerkenning-nummer (KvK-nummer of OIN) bestaat uit 8 tot 20 cijfers.")
+        raise AccountError(
+            "Het eHerkenning-nummer (KvK-nummer of OIN) bestaat uit 8 tot 20 cijfers."
+        )
     if db.exec(select(Organisation).where(Organisation.identifier == identifier)).first():
         raise AccountError("Er is al een organisatie met dit eHerkenning-nummer.")
     if org_kind == OrganisationKind.municipality:
@@ -349,8 +395,12 @@ def add_organisation(db: Session, *, kind: str, name: str, identifier: str,
             raise AccountError("Deze gemeente heeft al een organisatie in het portaal.")
     elif code:
         raise AccountError("Alleen een gemeente heeft een gemeentecode.")
-    org = Organisation(kind=org_kind, name=name, identifier=identifier,
-                       municipality_code=code if org_kind == OrganisationKind.municipality else None)
+    org = Organisation(
+        kind=org_kind,
+        name=name,
+        identifier=identifier,
+        municipality_code=code if org_kind == OrganisationKind.municipality else None,
+    )
     db.add(org)
     db.flush()
     return org
@@ -385,15 +435,25 @@ def list_users(db: Session) -> list[UserRow]:
     for user in db.exec(select(User).order_by(User.name)):
         code = current_code(db, user.id)
         status = code_status(code, now)
-        rows.append(UserRow(
-            id=user.id, name=user.name, email=user.email, employee_id=user.employee_id,
-            organisation=orgs[user.organisation_id].name if user.organisation_id in orgs else "",
-            roles=", ".join(sorted(roles.get(user.id, []))),
-            active=user.active, linked=user.id in linked,
-            code_status=status.value,
-            code_expires=clock.format_local(code.expires_at) if status == CodeStatus.valid and code else "",
-            failed_attempts=code.failed_attempts if code else 0,
-        ))
+        rows.append(
+            UserRow(
+                id=user.id,
+                name=user.name,
+                email=user.email,
+                employee_id=user.employee_id,
+                organisation=orgs[user.organisation_id].name
+                if user.organisation_id in orgs
+                else "",
+                roles=", ".join(sorted(roles.get(user.id, []))),
+                active=user.active,
+                linked=user.id in linked,
+                code_status=status.value,
+                code_expires=clock.format_local(code.expires_at)
+                if status == CodeStatus.valid and code
+                else "",
+                failed_attempts=code.failed_attempts if code else 0,
+            )
+        )
     return rows
 
 
@@ -414,12 +474,15 @@ def _parse_roles(org: Organisation, roles: list[str]) -> set[Role]:
     allowed = set(ROLES_BY_KIND[org.kind])
     if not parsed <= allowed:
         labels = ", ".join(sorted(r.value for r in allowed))
-        raise AccountError(f"Voor een {KIND_LABELS[org.kind].lower()} zijn alleen deze rollen mogelijk: {labels}.")
+        raise AccountError(
+            f"Voor een {KIND_LABELS[org.kind].lower()} zijn alleen deze rollen mogelijk: {labels}."
+        )
     return parsed
 
 
-def add_user(db: Session, *, organisation_id: int, name: str, email: str, employee_id: str,
-             roles: list[str]) -> User:
+def add_user(
+    db: Session, *, organisation_id: int, name: str, email: str, employee_id: str, roles: list[str]
+) -> User:
     org = db.get(Organisation, organisation_id)
     if org is None:
         raise AccountError("Kies een organisatie.")
@@ -429,12 +492,21 @@ def add_user(db: Session, *, organisation_id: int, name: str, email: str, employ
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise AccountError("Vul een geldig e-mailadres in.")
     if not re.fullmatch(r"[\w.\-@]{1,80}", employee_id):
-        raise AccountError("Vul het medewerkernummer in zoals eHerkenning het doorgeeft (letters, cijfers, . - _).")
+        raise AccountError(
+            "Vul het medewerkernummer in zoals eHerkenning het doorgeeft (letters, cijfers, . - _)."
+        )
     parsed = _parse_roles(org, roles)
-    if db.exec(select(User).where(User.organisation_id == org.id, User.employee_id == employee_id)).first():
+    if db.exec(
+        select(User).where(User.organisation_id == org.id, User.employee_id == employee_id)
+    ).first():
         raise AccountError("Deze organisatie heeft al een gebruiker met dit medewerkernummer.")
-    user = User(organisation_id=org.id, name=name, email=email, employee_id=employee_id,
-                created_at=clock.now())
+    user = User(
+        organisation_id=org.id,
+        name=name,
+        email=email,
+        employee_id=employee_id,
+        created_at=clock.now(),
+    )
     db.add(user)
     db.flush()
     for role in sorted(parsed, key=lambda r: r.value):
@@ -443,7 +515,9 @@ def add_user(db: Session, *, organisation_id: int, name: str, email: str, employ
     return user
 
 
-def set_roles(db: Session, user_id: int, roles: list[str], *, acting_user_id: int | None = None) -> None:
+def set_roles(
+    db: Session, user_id: int, roles: list[str], *, acting_user_id: int | None = None
+) -> None:
     user = db.get(User, user_id)
     if user is None:
         raise AccountError("Deze gebruiker bestaat niet.")
@@ -460,7 +534,9 @@ def set_roles(db: Session, user_id: int, roles: list[str], *, acting_user_id: in
     db.flush()
 
 
-def set_active(db: Session, user_id: int, active: bool, *, acting_user_id: int | None = None) -> None:
+def set_active(
+    db: Session, user_id: int, active: bool, *, acting_user_id: int | None = None
+) -> None:
     """(De)activate a user; deactivating ends their open sessions at once."""
     user = db.get(User, user_id)
     if user is None:
@@ -471,8 +547,11 @@ def set_active(db: Session, user_id: int, active: bool, *, acting_user_id: int |
     db.add(user)
     if not active:
         now = clock.now()
-        for row in db.exec(select(UserSession).where(UserSession.user_id == user_id,
-                                                     UserSession.ended_at.is_(None))):
+        for row in db.exec(
+            select(UserSession).where(
+                UserSession.user_id == user_id, UserSession.ended_at.is_(None)
+            )
+        ):
             row.ended_at = now
             db.add(row)
     db.flush()
@@ -502,14 +581,17 @@ def list_delegations(db: Session) -> list[DelegationRow]:
     rows = []
     for d in db.exec(select(Delegation)):
         muni = db.get(Municipality, d.municipality_code)
-        rows.append(DelegationRow(
-            id=d.id, municipality_code=d.municipality_code,
-            municipality_name=muni.name if muni else "",
-            organisation=orgs.get(d.organisation_id, ""),
-            valid_from=d.valid_from.strftime("%d-%m-%Y"),
-            valid_to=d.valid_to.strftime("%d-%m-%Y") if d.valid_to else "",
-            active=_active_on(d, today),
-        ))
+        rows.append(
+            DelegationRow(
+                id=d.id,
+                municipality_code=d.municipality_code,
+                municipality_name=muni.name if muni else "",
+                organisation=orgs.get(d.organisation_id, ""),
+                valid_from=d.valid_from.strftime("%d-%m-%Y"),
+                valid_to=d.valid_to.strftime("%d-%m-%Y") if d.valid_to else "",
+                active=_active_on(d, today),
+            )
+        )
     rows.sort(key=lambda r: (not r.active, r.organisation, r.municipality_name))
     return rows
 
@@ -525,9 +607,14 @@ def add_delegation(db: Session, *, municipality_code: str, organisation_id: int)
     today = clock.today()
     for other in db.exec(select(Delegation).where(Delegation.municipality_code == code)):
         if other.organisation_id != org.id and _active_on(other, today):
-            raise AccountError("Deze gemeente heeft haar aanlevering al aan een ander samenwerkingsverband gedelegeerd.")
-    existing = db.exec(select(Delegation).where(
-        Delegation.municipality_code == code, Delegation.organisation_id == org.id)).first()
+            raise AccountError(
+                "Deze gemeente heeft haar aanlevering al aan een ander samenwerkingsverband gedelegeerd."
+            )
+    existing = db.exec(
+        select(Delegation).where(
+            Delegation.municipality_code == code, Delegation.organisation_id == org.id
+        )
+    ).first()
     if existing is not None:
         if _active_on(existing, today):
             raise AccountError("Deze delegatie bestaat al.")

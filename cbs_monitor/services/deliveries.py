@@ -20,9 +20,8 @@ from cbs_monitor.models import (
     ReportKind,
     ReportStatus,
 )
-from cbs_monitor.protocol import TechnicalResult, ValidationContext
+from cbs_monitor.protocol import TechnicalResult, ValidationContext, build_readiness
 from cbs_monitor.protocol.figures import ReadinessFigures
-from cbs_monitor.protocol import build_readiness
 from cbs_monitor.services import messages, notifications, periods, service_levels, storage
 from cbs_monitor.settings import get_settings
 
@@ -41,14 +40,18 @@ class Outcome:
     delivery_id: int | None  # None when the file was refused and not stored
 
 
-def prepare(db: Session, actor: Actor | None, municipality_code: str, size: int) -> ValidationContext:
+def prepare(
+    db: Session, actor: Actor | None, municipality_code: str, size: int
+) -> ValidationContext:
     """Gate an upload before reading it: permission, window and size. Raises DeliveryRefused."""
     settings = get_settings()
     if not can(actor, Action.deliver, municipality_code):
         raise DeliveryRefused("U mag geen bestanden aanleveren voor deze gemeente.")
     open_periods = periods.open_delivery_periods(db)
     if not open_periods:
-        raise DeliveryRefused("De aanleverperiode is gesloten. U kunt nu geen bestanden aanleveren.")
+        raise DeliveryRefused(
+            "De aanleverperiode is gesloten. U kunt nu geen bestanden aanleveren."
+        )
     if size > settings.max_upload_bytes:
         raise DeliveryRefused("Het bestand is groter dan 2,5 MB en is niet verstuurd.")
     known = frozenset(db.exec(select(Municipality.code)).all())
@@ -80,9 +83,15 @@ def record(
     )
     if not stored:
         messages.log_message(
-            db, municipality_code, "bestand_geweigerd",
-            f"Bestand {result.filename} geweigerd: " + (result.errors[0].describe() if result.errors else
-                                                         "het bestand voldoet niet aan het aanleverprotocol."),
+            db,
+            municipality_code,
+            "bestand_geweigerd",
+            f"Bestand {result.filename} geweigerd: "
+            + (
+                result.errors[0].describe()
+                if result.errors
+                else "het bestand voldoet niet aan het aanleverprotocol."
+            ),
             user_id=actor.user_id,
         )
         return Outcome(result=result, delivery_id=None)
@@ -120,16 +129,25 @@ def record(
     db.add(technical)
     db.flush()
     messages.log_message(
-        db, municipality_code, "bestand_ontvangen",
-        f"Bestand {delivery.filename} ontvangen ({delivery.size:,} bytes) voor periode {delivery.period_code}."
-        .replace(",", "."),
-        period_code=delivery.period_code, user_id=actor.user_id, delivery_id=delivery.id,
+        db,
+        municipality_code,
+        "bestand_ontvangen",
+        f"Bestand {delivery.filename} ontvangen ({delivery.size:,} bytes) voor periode {delivery.period_code}.".replace(
+            ",", "."
+        ),
+        period_code=delivery.period_code,
+        user_id=actor.user_id,
+        delivery_id=delivery.id,
     )
     messages.log_message(
-        db, municipality_code, "technisch_rapport",
+        db,
+        municipality_code,
+        "technisch_rapport",
         f"Technisch rapport van {delivery.filename}: {result.status} "
         f"({result.records_read} records gelezen, {result.records_with_errors} met fouten).",
-        period_code=delivery.period_code, user_id=actor.user_id, delivery_id=delivery.id,
+        period_code=delivery.period_code,
+        user_id=actor.user_id,
+        delivery_id=delivery.id,
     )
     notifications.technical_report_ready(db, delivery, technical)
     if approved:
@@ -181,11 +199,17 @@ def build_readiness_report(db: Session, delivery: Delivery, result: TechnicalRes
     """The op-orde report: figures of this delivery against the previous half year and a year earlier."""
     settings = get_settings()
     current = result.figures_by_period.get(delivery.period_code) or result.figures
-    previous = _figures_of(db, delivery.municipality_code, periods.previous_code(delivery.period_code))
-    year_earlier = _figures_of(db, delivery.municipality_code, periods.year_earlier_code(delivery.period_code))
+    previous = _figures_of(
+        db, delivery.municipality_code, periods.previous_code(delivery.period_code)
+    )
+    year_earlier = _figures_of(
+        db, delivery.municipality_code, periods.year_earlier_code(delivery.period_code)
+    )
     municipality = db.get(Municipality, delivery.municipality_code)
     readiness = build_readiness(
-        current, previous, year_earlier,
+        current,
+        previous,
+        year_earlier,
         population=municipality.population if municipality else None,
         change_threshold_percent=settings.change_threshold_percent,
     )
@@ -204,9 +228,12 @@ def build_readiness_report(db: Session, delivery: Delivery, result: TechnicalRes
     db.flush()
     if held:
         messages.log_message(
-            db, delivery.municipality_code, "op_orde_vastgehouden",
+            db,
+            delivery.municipality_code,
+            "op_orde_vastgehouden",
             f"Op orde rapport van {delivery.filename} wordt door CBS beoordeeld voordat het beschikbaar komt.",
-            period_code=delivery.period_code, delivery_id=delivery.id,
+            period_code=delivery.period_code,
+            delivery_id=delivery.id,
         )
     else:
         release_effects(db, delivery, report)
@@ -216,15 +243,20 @@ def build_readiness_report(db: Session, delivery: Delivery, result: TechnicalRes
 def release_effects(db: Session, delivery: Delivery, report: Report) -> None:
     """What follows when an op-orde report becomes available: a Berichtenlog line and the mails."""
     messages.log_message(
-        db, delivery.municipality_code, "op_orde_rapport",
+        db,
+        delivery.municipality_code,
+        "op_orde_rapport",
         f"Op orde rapport van {delivery.filename} staat klaar in het tabblad Ophalen.",
-        period_code=delivery.period_code, delivery_id=delivery.id,
+        period_code=delivery.period_code,
+        delivery_id=delivery.id,
     )
     notifications.readiness_report_ready(db, delivery, report)
 
 
 def report_of(db: Session, delivery_id: int, kind: ReportKind) -> Report | None:
-    return db.exec(select(Report).where(Report.delivery_id == delivery_id, Report.kind == kind)).first()
+    return db.exec(
+        select(Report).where(Report.delivery_id == delivery_id, Report.kind == kind)
+    ).first()
 
 
 @dataclasses.dataclass
@@ -241,7 +273,9 @@ class DeliveryRow:
     readiness: Report | None
 
 
-def list_for_municipality(db: Session, municipality_code: str, limit: int = 50) -> list[DeliveryRow]:
+def list_for_municipality(
+    db: Session, municipality_code: str, limit: int = 50
+) -> list[DeliveryRow]:
     rows = db.exec(
         select(Delivery)
         .where(Delivery.municipality_code == municipality_code)

@@ -42,7 +42,12 @@ ORGANISATIONS = [
     ("00000001002220647000", OrganisationKind.municipality, "Gemeente Utrecht", "0344"),
     ("00000001001589623000", OrganisationKind.municipality, "Gemeente Groningen", "0014"),
     ("00000001001234567000", OrganisationKind.municipality, "Gemeente Harderwijk", "0243"),
-    ("00000004003214345000", OrganisationKind.cooperative, "Samenwerkingsverband Noord-Veluwe", None),
+    (
+        "00000004003214345000",
+        OrganisationKind.cooperative,
+        "Samenwerkingsverband Noord-Veluwe",
+        None,
+    ),
     ("00000001003214345000", OrganisationKind.cbs, "Centraal Bureau voor de Statistiek", None),
     ("00000001823288444000", OrganisationKind.servicedesk, "Servicedesk Inlichtingenbureau", None),
 ]
@@ -52,22 +57,70 @@ DELEGATING = ["0243", "0233", "0302"]  # Harderwijk, Ermelo, Nunspeet
 
 # Demo users: (employee id, organisation identifier, name, e-mail, roles, linked at seed time)
 USERS = [
-    ("anna.devries", "00000001002306608000", "Anna de Vries", "anna.devries@amsterdam.example",
-     [Role.user, Role.product_manager], True),
-    ("bram.jansen", "00000001002306608000", "Bram Jansen", "bram.jansen@amsterdam.example",
-     [Role.user], True),
-    ("carla.bakker", "00000001002220647000", "Carla Bakker", "carla.bakker@utrecht.example",
-     [Role.user, Role.product_manager], True),
-    ("daan.visser", "00000001001589623000", "Daan Visser", "daan.visser@groningen.example",
-     [Role.user, Role.product_manager], False),
-    ("hanna.kok", "00000001001234567000", "Hanna Kok", "hanna.kok@harderwijk.example",
-     [Role.user, Role.product_manager], True),
-    ("eva.mulder", "00000004003214345000", "Eva Mulder", "eva.mulder@noord-veluwe.example",
-     [Role.user, Role.coordinator], True),
-    ("frank.deboer", "00000001003214345000", "Frank de Boer", "f.deboer@cbs.example",
-     [Role.cbs_reviewer], True),
-    ("gerda.smit", "00000001823288444000", "Gerda Smit", "g.smit@inlichtingenbureau.example",
-     [Role.servicedesk], True),
+    (
+        "anna.devries",
+        "00000001002306608000",
+        "Anna de Vries",
+        "anna.devries@amsterdam.example",
+        [Role.user, Role.product_manager],
+        True,
+    ),
+    (
+        "bram.jansen",
+        "00000001002306608000",
+        "Bram Jansen",
+        "bram.jansen@amsterdam.example",
+        [Role.user],
+        True,
+    ),
+    (
+        "carla.bakker",
+        "00000001002220647000",
+        "Carla Bakker",
+        "carla.bakker@utrecht.example",
+        [Role.user, Role.product_manager],
+        True,
+    ),
+    (
+        "daan.visser",
+        "00000001001589623000",
+        "Daan Visser",
+        "daan.visser@groningen.example",
+        [Role.user, Role.product_manager],
+        False,
+    ),
+    (
+        "hanna.kok",
+        "00000001001234567000",
+        "Hanna Kok",
+        "hanna.kok@harderwijk.example",
+        [Role.user, Role.product_manager],
+        True,
+    ),
+    (
+        "eva.mulder",
+        "00000004003214345000",
+        "Eva Mulder",
+        "eva.mulder@noord-veluwe.example",
+        [Role.user, Role.coordinator],
+        True,
+    ),
+    (
+        "frank.deboer",
+        "00000001003214345000",
+        "Frank de Boer",
+        "f.deboer@cbs.example",
+        [Role.cbs_reviewer],
+        True,
+    ),
+    (
+        "gerda.smit",
+        "00000001823288444000",
+        "Gerda Smit",
+        "g.smit@inlichtingenbureau.example",
+        [Role.servicedesk],
+        True,
+    ),
 ]
 
 
@@ -79,19 +132,34 @@ def demo_periods(today: dt.date) -> list[ReportingPeriod]:
     earlier = periods.previous_code(previous)
     rows = []
     for code, delivery, withdrawal in (
-        (current, (today - dt.timedelta(days=14), today + dt.timedelta(days=30)),
-         (today + dt.timedelta(days=60), today + dt.timedelta(days=71))),
-        (previous, (today - dt.timedelta(days=170), today - dt.timedelta(days=60)),
-         (today - dt.timedelta(days=3), today + dt.timedelta(days=8))),
-        (earlier, (today - dt.timedelta(days=350), today - dt.timedelta(days=240)),
-         (today - dt.timedelta(days=200), today - dt.timedelta(days=189))),
+        (
+            current,
+            (today - dt.timedelta(days=14), today + dt.timedelta(days=30)),
+            (today + dt.timedelta(days=60), today + dt.timedelta(days=71)),
+        ),
+        (
+            previous,
+            (today - dt.timedelta(days=170), today - dt.timedelta(days=60)),
+            (today - dt.timedelta(days=3), today + dt.timedelta(days=8)),
+        ),
+        (
+            earlier,
+            (today - dt.timedelta(days=350), today - dt.timedelta(days=240)),
+            (today - dt.timedelta(days=200), today - dt.timedelta(days=189)),
+        ),
     ):
         start, end = periods.period_bounds(code)
-        rows.append(ReportingPeriod(
-            code=code, start_date=start, end_date=end,
-            delivery_opens_on=delivery[0], delivery_closes_on=delivery[1],
-            withdrawal_opens_on=withdrawal[0], withdrawal_closes_on=withdrawal[1],
-        ))
+        rows.append(
+            ReportingPeriod(
+                code=code,
+                start_date=start,
+                end_date=end,
+                delivery_opens_on=delivery[0],
+                delivery_closes_on=delivery[1],
+                withdrawal_opens_on=withdrawal[0],
+                withdrawal_closes_on=withdrawal[1],
+            )
+        )
     return rows
 
 
@@ -101,11 +169,19 @@ def _latest_completed_half_year(today: dt.date) -> str:
     return f"{today.year - 1}H2"
 
 
-def seed_demo(db: Session, today: dt.date | None = None, *, with_history: bool = False) -> dict[str, int]:
+def seed_demo(
+    db: Session, today: dt.date | None = None, *, with_history: bool = False
+) -> dict[str, int]:
     """Create whatever of the demo set-up is missing. Idempotent: a second run adds nothing."""
     today = today or clock.today()
-    added = {"municipalities": 0, "organisations": 0, "users": 0, "periods": 0, "delegations": 0,
-             "deliveries": 0}
+    added = {
+        "municipalities": 0,
+        "organisations": 0,
+        "users": 0,
+        "periods": 0,
+        "delegations": 0,
+        "deliveries": 0,
+    }
     existing = set(db.exec(select(Municipality.code)).all())
     for code, name in municipality_rows():
         if code not in existing:
@@ -123,7 +199,10 @@ def seed_demo(db: Session, today: dt.date | None = None, *, with_history: bool =
             added["organisations"] += 1
 
     coop = orgs["00000004003214345000"]
-    have = {d.municipality_code for d in db.exec(select(Delegation).where(Delegation.organisation_id == coop.id))}
+    have = {
+        d.municipality_code
+        for d in db.exec(select(Delegation).where(Delegation.organisation_id == coop.id))
+    }
     for code in DELEGATING:
         if code not in have:
             db.add(Delegation(municipality_code=code, organisation_id=coop.id))
@@ -141,8 +220,14 @@ def seed_demo(db: Session, today: dt.date | None = None, *, with_history: bool =
             for role in roles:
                 db.add(UserRole(user_id=user.id, role=role))
             if linked:
-                db.add(Identity(user_id=user.id, issuer=BUILTIN_ISSUER, subject=employee_id,
-                                organisation_identifier=org_identifier))
+                db.add(
+                    Identity(
+                        user_id=user.id,
+                        issuer=BUILTIN_ISSUER,
+                        subject=employee_id,
+                        organisation_identifier=org_identifier,
+                    )
+                )
             added["users"] += 1
 
     known = set(db.exec(select(ReportingPeriod.code)).all())
@@ -151,7 +236,9 @@ def seed_demo(db: Session, today: dt.date | None = None, *, with_history: bool =
             db.add(period)
             added["periods"] += 1
     db.flush()
-    from cbs_monitor.services import accounts  # the demo user without an identity gets the demo code
+    from cbs_monitor.services import (
+        accounts,
+    )  # the demo user without an identity gets the demo code
 
     accounts.issue_demo_code(db)
     if with_history:
@@ -161,8 +248,13 @@ def seed_demo(db: Session, today: dt.date | None = None, *, with_history: bool =
 
 # Demo history: approved deliveries of the two earlier periods, so Ophalen, the op-orde comparison
 # and Intrekken can be tried at once. (municipality, employee id of the deliverer)
-HISTORY = [("0363", "anna.devries"), ("0344", "carla.bakker"), ("0243", "eva.mulder"),
-           ("0233", "eva.mulder"), ("0302", "eva.mulder")]
+HISTORY = [
+    ("0363", "anna.devries"),
+    ("0344", "carla.bakker"),
+    ("0243", "eva.mulder"),
+    ("0233", "eva.mulder"),
+    ("0302", "eva.mulder"),
+]
 
 
 def seed_history(db: Session, today: dt.date | None = None) -> int:
@@ -177,7 +269,10 @@ def seed_history(db: Session, today: dt.date | None = None) -> int:
     if db.exec(select(Delivery.id).limit(1)).first() is not None:
         return 0
     current = _latest_completed_half_year(today)
-    history_periods = [periods.previous_code(periods.previous_code(current)), periods.previous_code(current)]
+    history_periods = [
+        periods.previous_code(periods.previous_code(current)),
+        periods.previous_code(current),
+    ]
     added = 0
     # The history is demo data: its "report ready" mails are dropped, not sent months late.
     first_new_mail = (db.exec(select(func.max(OutboxMail.id))).one() or 0) + 1
@@ -190,11 +285,20 @@ def seed_history(db: Session, today: dt.date | None = None) -> int:
             actor = load_actor(db, user.id) if user else None
             if actor is None:
                 continue
-            moment = dt.datetime.combine(period.delivery_opens_on + dt.timedelta(days=3 + number), dt.time(10, 15))
+            moment = dt.datetime.combine(
+                period.delivery_opens_on + dt.timedelta(days=3 + number), dt.time(10, 15)
+            )
             with clock.frozen_at(moment):
-                name, data = generate_sample(code, period_code, records=400 + 40 * number + 25 * index,
-                                             seed=zlib.crc32(f"{code}{period_code}".encode()) % 10_000, created=moment.date())
-                result = validate_upload(name, data, context=ValidationContext(upload_date=moment.date()))
+                name, data = generate_sample(
+                    code,
+                    period_code,
+                    records=400 + 40 * number + 25 * index,
+                    seed=zlib.crc32(f"{code}{period_code}".encode()) % 10_000,
+                    created=moment.date(),
+                )
+                result = validate_upload(
+                    name, data, context=ValidationContext(upload_date=moment.date())
+                )
                 deliveries.record(db, actor, code, name, data, result)
             added += 1
     db.flush()

@@ -22,8 +22,16 @@ def grant(db: Session, user_id: int, kind: str, **params) -> str:
     """Issue a token for one download of `kind` with `params`; the caller has checked permission."""
     token = secrets.token_urlsafe(24)
     now = clock.now()
-    db.add(DownloadGrant(token_hash=_hash(token), user_id=user_id, kind=kind, params=params,
-                         created_at=now, expires_at=now + LIFETIME))
+    db.add(
+        DownloadGrant(
+            token_hash=_hash(token),
+            user_id=user_id,
+            kind=kind,
+            params=params,
+            created_at=now,
+            expires_at=now + LIFETIME,
+        )
+    )
     db.flush()
     return token
 

@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from cbs_monitor.models import SchedulerLease
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SCHEDULER = "scheduler"
 
 

@@ -86,14 +86,14 @@ def _render(layout: _Layout) -> Mail:
     if layout.table:
         header, rows = layout.table
         widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
-        fmt = "  ".join("{:<%d}" % w for w in widths)
+        fmt = "  ".join(f"{{:<{w}}}" for w in widths)
         lines += [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths))]
         lines += [fmt.format(*row).rstrip() for row in rows] + [""]
     if layout.link:
         lines += [f"{layout.link[0]}: {layout.link[1]}", ""]
     for paragraph in layout.closing:
         lines += [paragraph, ""]
-    lines += signature + ["", "--", footer]
+    lines += [*signature, "", "--", footer]
     text = "\n".join(lines) + "\n"
 
     e = html.escape
@@ -374,9 +374,9 @@ def cbs_decision(
             greeting=_greeting(name),
             paragraphs=[
                 "Het CBS heeft een besluit genomen over de aanlevering van gemeente "
-                f"{municipality_name} ({municipality_code}) voor de CBS Monitor."
-            ]
-            + paragraphs,
+                f"{municipality_name} ({municipality_code}) voor de CBS Monitor.",
+                *paragraphs,
+            ],
             link=("Berichtenlog in de CBS Monitor", _url(routes.MESSAGE_LOG)),
             closing=_on_behalf(municipality_name, via_cooperative),
         )

@@ -70,7 +70,9 @@ def _range_filter(municipality_code: str, start: dt.date, end: dt.date):
     """Local dates start..end inclusive, as UTC bounds."""
     zone = clock.local_zone()
     lower = dt.datetime.combine(start, dt.time.min, tzinfo=zone).astimezone(clock.UTC)
-    upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(clock.UTC)
+    upper = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(
+        clock.UTC
+    )
     return (
         Message.municipality_code == municipality_code,
         Message.created_at >= lower,

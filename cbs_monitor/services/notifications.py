@@ -194,7 +194,10 @@ def technical_report_ready(db: Session, delivery: Delivery, report: Report) -> N
         else "in behandeling"
     )
     _mail_recipients(
-        db, code, recipients(db, code), f"technical-report/{delivery.id}",
+        db,
+        code,
+        recipients(db, code),
+        f"technical-report/{delivery.id}",
         lambda person: mail_templates.technical_report_ready(
             name=person.name,
             municipality_code=code,
@@ -221,7 +224,10 @@ def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> N
     code = delivery.municipality_code
     name = _municipality_name(db, code)
     _mail_recipients(
-        db, code, recipients(db, code), f"readiness-report/{delivery.id}",
+        db,
+        code,
+        recipients(db, code),
+        f"readiness-report/{delivery.id}",
         lambda person: mail_templates.readiness_report_ready(
             name=person.name,
             municipality_code=code,
@@ -238,12 +244,21 @@ def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> N
 
 
 def _mail_recipients(
-    db: Session, code: str, people: list[Recipient], key_prefix: str, build: Callable[[Recipient], mail_templates.Mail]
+    db: Session,
+    code: str,
+    people: list[Recipient],
+    key_prefix: str,
+    build: Callable[[Recipient], mail_templates.Mail],
 ) -> int:
     """Queue one mail per recipient, keyed `key_prefix/user-N`: created once, however often called."""
     return sum(
-        queue_mail(db, key=f"{key_prefix}/user-{person.user_id}", recipient=person, mail=build(person),
-                   municipality_code=code)
+        queue_mail(
+            db,
+            key=f"{key_prefix}/user-{person.user_id}",
+            recipient=person,
+            mail=build(person),
+            municipality_code=code,
+        )
         for person in people
     )
 
@@ -261,15 +276,22 @@ def _mail_each_municipality(
         if not include(code):
             continue
         name = _municipality_name(db, code)
-        queued += _mail_recipients(db, code, people, f"{key_prefix}/{code}",
-                                   lambda person, code=code, name=name: build(person, code, name))
+        queued += _mail_recipients(
+            db,
+            code,
+            people,
+            f"{key_prefix}/{code}",
+            lambda person, code=code, name=name: build(person, code, name),
+        )
     return queued
 
 
 def delivery_window_opened(db: Session, period: ReportingPeriod) -> int:
     """Queue 'U kunt starten met aanleveren' for every municipality with recipients."""
     return _mail_each_municipality(
-        db, None, f"delivery-window-opened/{period.code}",
+        db,
+        None,
+        f"delivery-window-opened/{period.code}",
         lambda person, code, name: mail_templates.delivery_window_opened(
             name=person.name,
             municipality_code=code,
@@ -294,7 +316,9 @@ def reminders_due(db: Session, today: dt.date) -> int:
             continue
         delivered = delivered_municipalities(db, period.code)
         queued += _mail_each_municipality(
-            db, today, f"reminder/{period.code}",
+            db,
+            today,
+            f"reminder/{period.code}",
             lambda person, code, name, period=period, delivered=delivered: mail_templates.reminder(
                 name=person.name,
                 municipality_code=code,
@@ -316,7 +340,9 @@ def withdrawal_window_opened(db: Session, period: ReportingPeriod) -> int:
     delegating = delegating_municipalities(db, today)
     approved = approved_municipalities(db, period.code)
     return _mail_each_municipality(
-        db, today, f"withdrawal-window-opened/{period.code}",
+        db,
+        today,
+        f"withdrawal-window-opened/{period.code}",
         lambda person, code, name: mail_templates.withdrawal_window_opened(
             name=person.name,
             municipality_code=code,
@@ -336,7 +362,10 @@ def cbs_decision(db: Session, municipality_code: str, subject: str, text: str, k
     decision (e.g. 'override/123'); one mail per recipient per key."""
     name = _municipality_name(db, municipality_code)
     return _mail_recipients(
-        db, municipality_code, recipients(db, municipality_code), f"cbs-decision/{key}",
+        db,
+        municipality_code,
+        recipients(db, municipality_code),
+        f"cbs-decision/{key}",
         lambda person: mail_templates.cbs_decision(
             name=person.name,
             municipality_code=municipality_code,

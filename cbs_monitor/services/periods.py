@@ -116,9 +116,13 @@ def save_period(
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
             raise PeriodError(f"Vul een geldige {label} in.")
     candidate = ReportingPeriod(
-        code=code, start_date=start, end_date=end,
-        delivery_opens_on=delivery_opens_on, delivery_closes_on=delivery_closes_on,
-        withdrawal_opens_on=withdrawal_opens_on, withdrawal_closes_on=withdrawal_closes_on,
+        code=code,
+        start_date=start,
+        end_date=end,
+        delivery_opens_on=delivery_opens_on,
+        delivery_closes_on=delivery_closes_on,
+        withdrawal_opens_on=withdrawal_opens_on,
+        withdrawal_closes_on=withdrawal_closes_on,
         publication_date=publication_date,
     )
     validate_windows(candidate)
@@ -132,8 +136,13 @@ def save_period(
         period = candidate
         db.add(period)
     else:
-        for name in ("delivery_opens_on", "delivery_closes_on", "withdrawal_opens_on",
-                     "withdrawal_closes_on", "publication_date"):
+        for name in (
+            "delivery_opens_on",
+            "delivery_closes_on",
+            "withdrawal_opens_on",
+            "withdrawal_closes_on",
+            "publication_date",
+        ):
             setattr(period, name, getattr(candidate, name))
         period.start_date, period.end_date = start, end
     period.updated_at = clock.now()

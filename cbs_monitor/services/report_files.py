@@ -9,7 +9,15 @@ from sqlmodel import Session
 
 from cbs_monitor import clock
 from cbs_monitor.auth.permissions import Action, Actor, can
-from cbs_monitor.models import Delivery, DownloadGrant, Municipality, Organisation, Report, ReportKind, ReportStatus
+from cbs_monitor.models import (
+    Delivery,
+    DownloadGrant,
+    Municipality,
+    Organisation,
+    Report,
+    ReportKind,
+    ReportStatus,
+)
 from cbs_monitor.protocol import ReadinessResult, TechnicalResult
 from cbs_monitor.reports.message_log_xlsx import write_message_log
 from cbs_monitor.reports.readiness_xlsx import write_readiness_report
@@ -44,7 +52,9 @@ def _may_view(db: Session, actor: Actor, municipality_code: str) -> bool:
     return can(actor, Action.view, municipality_code) or can(actor, Action.review)
 
 
-def _report_and_delivery(db: Session, actor: Actor, report_id: int, kind: ReportKind) -> tuple[Report, Delivery]:
+def _report_and_delivery(
+    db: Session, actor: Actor, report_id: int, kind: ReportKind
+) -> tuple[Report, Delivery]:
     report = db.get(Report, report_id)
     if report is None or report.kind != kind:
         raise NotAllowed()
@@ -66,15 +76,21 @@ def _stem(filename: str) -> str:
 def _log_download(db: Session, actor: Actor, delivery: Delivery, what: str) -> None:
     """A report download is an action too: the municipality sees who fetched what in its Berichtenlog."""
     messages.log_message(
-        db, delivery.municipality_code, "rapport_gedownload",
+        db,
+        delivery.municipality_code,
+        "rapport_gedownload",
         f"{what} van {delivery.filename} gedownload door {actor.name} ({actor.organisation_name}).",
-        period_code=delivery.period_code, user_id=actor.user_id, delivery_id=delivery.id,
+        period_code=delivery.period_code,
+        user_id=actor.user_id,
+        delivery_id=delivery.id,
     )
 
 
 @builder("technisch_rapport")
 def _technical(db: Session, actor: Actor, params: dict) -> tuple[str, bytes]:
-    report, delivery = _report_and_delivery(db, actor, int(params["report_id"]), ReportKind.technical)
+    report, delivery = _report_and_delivery(
+        db, actor, int(params["report_id"]), ReportKind.technical
+    )
     organisation = db.get(Organisation, delivery.organisation_id)
     data = write_technical_report(
         TechnicalResult.from_dict(report.content),
@@ -88,7 +104,9 @@ def _technical(db: Session, actor: Actor, params: dict) -> tuple[str, bytes]:
 
 @builder("op_orde_rapport")
 def _readiness(db: Session, actor: Actor, params: dict) -> tuple[str, bytes]:
-    report, delivery = _report_and_delivery(db, actor, int(params["report_id"]), ReportKind.readiness)
+    report, delivery = _report_and_delivery(
+        db, actor, int(params["report_id"]), ReportKind.readiness
+    )
     if report.status != ReportStatus.ready and not can(actor, Action.review):
         raise NotAllowed()  # held for CBS review: not yet for the municipality
     data = write_readiness_report(
@@ -107,5 +125,7 @@ def _message_log(db: Session, actor: Actor, params: dict) -> tuple[str, bytes]:
         raise NotAllowed()
     start, end = dt.date.fromisoformat(params["start"]), dt.date.fromisoformat(params["end"])
     rows = messages.list_messages(db, code, start, end, limit=None)
-    data = write_message_log(rows, municipality=f"{_municipality_name(db, code)} ({code})", start=start, end=end)
+    data = write_message_log(
+        rows, municipality=f"{_municipality_name(db, code)} ({code})", start=start, end=end
+    )
     return f"Berichtenlog_{code}_{start:%Y%m%d}_{end:%Y%m%d}.xlsx", data

@@ -134,8 +134,11 @@ class OverviewRow:
     @property
     def next_due(self) -> dt.datetime | None:
         """The earliest deadline of a report still owed (None when nothing is owed)."""
-        owed = [r.due_at for r in (self.technical, self.readiness)
-                if r is not None and r.status in service_levels.OPEN_STATUSES]
+        owed = [
+            r.due_at
+            for r in (self.technical, self.readiness)
+            if r is not None and r.status in service_levels.OPEN_STATUSES
+        ]
         return min(owed, default=None)
 
 
@@ -199,17 +202,26 @@ def _aware(stamp: dt.datetime | None) -> dt.datetime | None:
 def _chunks(values: list[int], size: int = 900):
     """IN-lists in slices: SQLite limits the number of bound parameters."""
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def all_rows(db: Session, period_code: str, now: dt.datetime | None = None) -> list[OverviewRow]:
     """Every municipality of the country for a period, in a fixed handful of queries (no N+1)."""
     now = now or clock.now()
-    municipalities = db.exec(select(Municipality.code, Municipality.name).order_by(Municipality.code)).all()
+    municipalities = db.exec(
+        select(Municipality.code, Municipality.name).order_by(Municipality.code)
+    ).all()
     by_code: dict[str, list[_DeliveryLine]] = {}
     for row in db.exec(
-        select(Delivery.id, Delivery.municipality_code, Delivery.organisation_id, Delivery.filename,
-               Delivery.received_at, Delivery.status, Delivery.override_status)
+        select(
+            Delivery.id,
+            Delivery.municipality_code,
+            Delivery.organisation_id,
+            Delivery.filename,
+            Delivery.received_at,
+            Delivery.status,
+            Delivery.override_status,
+        )
         .where(Delivery.period_code == period_code)
         .order_by(Delivery.received_at, Delivery.id)
     ).all():
@@ -221,25 +233,41 @@ def all_rows(db: Session, period_code: str, now: dt.datetime | None = None) -> l
     ids = sorted(line.id for line in relevant.values() if line is not None)
     for chunk in _chunks(ids):
         for rid, delivery_id, kind, status, created, released, due in db.exec(
-            select(Report.id, Report.delivery_id, Report.kind, Report.status, Report.created_at,
-                   Report.released_at, Report.due_at).where(Report.delivery_id.in_(chunk))  # type: ignore[union-attr]
+            select(
+                Report.id,
+                Report.delivery_id,
+                Report.kind,
+                Report.status,
+                Report.created_at,
+                Report.released_at,
+                Report.due_at,
+            ).where(Report.delivery_id.in_(chunk))  # type: ignore[union-attr]
         ).all():
             due = _aware(due)
             reports[(delivery_id, kind)] = ReportSummary(
-                report_id=rid, status=status, created_at=_aware(created), released_at=_aware(released),
-                due_at=due, overdue=status in service_levels.OPEN_STATUSES and due < now,
+                report_id=rid,
+                status=status,
+                created_at=_aware(created),
+                released_at=_aware(released),
+                due_at=due,
+                overdue=status in service_levels.OPEN_STATUSES and due < now,
             )
 
     withdrawn: dict[str, list[WithdrawalPart]] = {}
     for code, part in db.exec(
-        select(Withdrawal.municipality_code, Withdrawal.part)
-        .where(Withdrawal.period_code == period_code, Withdrawal.withdrawn == True)  # noqa: E712
+        select(Withdrawal.municipality_code, Withdrawal.part).where(
+            Withdrawal.period_code == period_code, Withdrawal.withdrawn
+        )
     ).all():
         withdrawn.setdefault(code, []).append(part)
     part_order = [part for part, _ in withdrawals.PARTS]
 
-    organisations = {oid: (name, kind) for oid, name, kind in
-                     db.exec(select(Organisation.id, Organisation.name, Organisation.kind)).all()}
+    organisations = {
+        oid: (name, kind)
+        for oid, name, kind in db.exec(
+            select(Organisation.id, Organisation.name, Organisation.kind)
+        ).all()
+    }
     delegating = delegating_codes(db)
 
     rows = []
@@ -249,20 +277,28 @@ def all_rows(db: Session, period_code: str, now: dt.datetime | None = None) -> l
         latest = lines[-1] if lines else None
         technical = reports.get((line.id, ReportKind.technical)) if line else None
         readiness = reports.get((line.id, ReportKind.readiness)) if line else None
-        org_name, org_kind = organisations.get(latest.organisation_id, ("", None)) if latest else ("", None)
+        org_name, org_kind = (
+            organisations.get(latest.organisation_id, ("", None)) if latest else ("", None)
+        )
         parts = sorted(withdrawn.get(code, []), key=part_order.index)
-        rows.append(OverviewRow(
-            code=code, name=name, status=_status_of(line, readiness), delivery_count=len(lines),
-            delivery_id=line.id if line else None,
-            filename=latest.filename if latest else "",
-            received_at=_aware(latest.received_at) if latest else None,
-            delivered_by=org_name,
-            delivered_by_cooperative=org_kind == OrganisationKind.cooperative,
-            delegating=code in delegating,
-            overridden=bool(line and line.override_status is not None),
-            technical=technical, readiness=readiness,
-            withdrawn_parts=tuple(withdrawals.PART_LABELS[p] for p in parts),
-        ))
+        rows.append(
+            OverviewRow(
+                code=code,
+                name=name,
+                status=_status_of(line, readiness),
+                delivery_count=len(lines),
+                delivery_id=line.id if line else None,
+                filename=latest.filename if latest else "",
+                received_at=_aware(latest.received_at) if latest else None,
+                delivered_by=org_name,
+                delivered_by_cooperative=org_kind == OrganisationKind.cooperative,
+                delegating=code in delegating,
+                overridden=bool(line and line.override_status is not None),
+                technical=technical,
+                readiness=readiness,
+                withdrawn_parts=tuple(withdrawals.PART_LABELS[p] for p in parts),
+            )
+        )
     return rows
 
 
@@ -276,8 +312,11 @@ _SORT_KEYS = {
     "code": lambda r: r.code,
     "status": lambda r: (STATUSES.index(r.status), r.name.lower()),
     # Newest delivery first reads naturally for "laatste aanlevering"; never-delivered last.
-    "aanlevering": lambda r: (r.received_at is None, -(r.received_at.timestamp() if r.received_at else 0),
-                              r.name.lower()),
+    "aanlevering": lambda r: (
+        r.received_at is None,
+        -(r.received_at.timestamp() if r.received_at else 0),
+        r.name.lower(),
+    ),
     "termijn": lambda r: (r.next_due is None, r.next_due or _FAR, r.name.lower()),
 }
 
@@ -308,8 +347,11 @@ def filter_and_sort(
         total=len(searched),
     )
     chosen = [
-        r for r in searched
-        if (not status or r.status == status) and (not overdue_only or r.overdue) and (not held_only or r.held)
+        r
+        for r in searched
+        if (not status or r.status == status)
+        and (not overdue_only or r.overdue)
+        and (not held_only or r.held)
     ]
     chosen.sort(key=_SORT_KEYS[key], reverse=(sort or "").startswith("-"))
     return chosen, counts
@@ -332,10 +374,16 @@ def overview(
     _require_reviewer(actor)
     if db.get(ReportingPeriod, period_code) is None:
         raise ReviewRefused("Onbekende verslagperiode.")
-    chosen, counts = filter_and_sort(all_rows(db, period_code), status=status, search=search,
-                                     overdue_only=overdue_only, held_only=held_only, sort=sort)
+    chosen, counts = filter_and_sort(
+        all_rows(db, period_code),
+        status=status,
+        search=search,
+        overdue_only=overdue_only,
+        held_only=held_only,
+        sort=sort,
+    )
     offset = max(0, int(offset))
-    page = chosen[offset:offset + limit] if limit is not None else chosen[offset:]
+    page = chosen[offset : offset + limit] if limit is not None else chosen[offset:]
     return page, len(chosen), counts
 
 
@@ -349,8 +397,9 @@ def daily_activity(db: Session, actor: Actor | None, period_code: str) -> list[d
     delivered: Counter[dt.date] = Counter()
     approved: Counter[dt.date] = Counter()
     for received_at, status, override in db.exec(
-        select(Delivery.received_at, Delivery.status, Delivery.override_status)
-        .where(Delivery.period_code == period_code)
+        select(Delivery.received_at, Delivery.status, Delivery.override_status).where(
+            Delivery.period_code == period_code
+        )
     ).all():
         day = clock.to_local(received_at).date()
         delivered[day] += 1
@@ -358,16 +407,28 @@ def daily_activity(db: Session, actor: Actor | None, period_code: str) -> list[d
             approved[day] += 1
     ready: Counter[dt.date] = Counter()
     for released_at in db.exec(
-        select(Report.released_at).join(Delivery, Delivery.id == Report.delivery_id)
-        .where(Delivery.period_code == period_code, Report.kind == ReportKind.readiness,
-               Report.status == ReportStatus.ready, Report.released_at.is_not(None))  # type: ignore[union-attr]
+        select(Report.released_at)
+        .join(Delivery, Delivery.id == Report.delivery_id)
+        .where(
+            Delivery.period_code == period_code,
+            Report.kind == ReportKind.readiness,
+            Report.status == ReportStatus.ready,
+            Report.released_at.is_not(None),
+        )  # type: ignore[union-attr]
     ).all():
         ready[clock.to_local(released_at).date()] += 1
     days = []
     day = first
     while day <= last:
-        days.append({"dag": f"{day:%d-%m}", "datum": day.isoformat(), "aanleveringen": delivered[day],
-                     "goedgekeurd": approved[day], "op_orde": ready[day]})
+        days.append(
+            {
+                "dag": f"{day:%d-%m}",
+                "datum": day.isoformat(),
+                "aanleveringen": delivered[day],
+                "goedgekeurd": approved[day],
+                "op_orde": ready[day],
+            }
+        )
         day += dt.timedelta(days=1)
     return days
 
@@ -415,30 +476,46 @@ def _municipality(db: Session, code: str) -> Municipality:
     return municipality
 
 
-def municipality_file(db: Session, actor: Actor | None, code: str, period_code: str | None = None,
-                      limit: int = 100) -> MunicipalityFile:
+def municipality_file(
+    db: Session, actor: Actor | None, code: str, period_code: str | None = None, limit: int = 100
+) -> MunicipalityFile:
     """Every delivery of a municipality (optionally of one period), newest first, with both reports."""
     _require_reviewer(actor)
     municipality = _municipality(db, code)
     query = select(Delivery).where(Delivery.municipality_code == code)
     if period_code:
         query = query.where(Delivery.period_code == period_code)
-    rows = db.exec(query.order_by(Delivery.received_at.desc(), Delivery.id.desc()).limit(limit)).all()
+    rows = db.exec(
+        query.order_by(Delivery.received_at.desc(), Delivery.id.desc()).limit(limit)
+    ).all()
     ids = [r.id for r in rows]
     reports: dict[tuple[int, ReportKind], tuple[ReportSummary, int]] = {}
     now = clock.now()
     for chunk in _chunks(ids):
         for report in db.exec(select(Report).where(Report.delivery_id.in_(chunk))).all():  # type: ignore[union-attr]
             due = _aware(report.due_at)
-            findings = len(report.content.get("findings", [])) if report.kind == ReportKind.technical else 0
-            reports[(report.delivery_id, report.kind)] = (ReportSummary(
-                report_id=report.id, status=report.status, created_at=_aware(report.created_at),
-                released_at=_aware(report.released_at), due_at=due,
-                overdue=report.status in service_levels.OPEN_STATUSES and due < now,
-            ), findings)
+            findings = (
+                len(report.content.get("findings", []))
+                if report.kind == ReportKind.technical
+                else 0
+            )
+            reports[(report.delivery_id, report.kind)] = (
+                ReportSummary(
+                    report_id=report.id,
+                    status=report.status,
+                    created_at=_aware(report.created_at),
+                    released_at=_aware(report.released_at),
+                    due_at=due,
+                    overdue=report.status in service_levels.OPEN_STATUSES and due < now,
+                ),
+                findings,
+            )
     org_ids = {r.organisation_id for r in rows}
     user_ids = {u for r in rows for u in (r.user_id, r.override_by_user_id) if u is not None}
-    orgs = {o.id: o.name for o in db.exec(select(Organisation).where(Organisation.id.in_(org_ids or {-1})))}  # type: ignore[union-attr]
+    orgs = {
+        o.id: o.name
+        for o in db.exec(select(Organisation).where(Organisation.id.in_(org_ids or {-1})))
+    }  # type: ignore[union-attr]
     users = {u.id: u.name for u in db.exec(select(User).where(User.id.in_(user_ids or {-1})))}  # type: ignore[union-attr]
     counting: dict[str, int | None] = {}
     for period in {r.period_code for r in rows}:
@@ -448,32 +525,48 @@ def municipality_file(db: Session, actor: Actor | None, code: str, period_code: 
     for r in rows:
         technical = reports.get((r.id, ReportKind.technical))
         readiness = reports.get((r.id, ReportKind.readiness))
-        details.append(DeliveryDetail(
-            delivery_id=r.id, filename=r.filename, period_code=r.period_code,
-            received_at=_aware(r.received_at), delivered_by=orgs.get(r.organisation_id, ""),
-            delivered_by_user=users.get(r.user_id, "") if r.user_id else "",
-            status=r.status, effective=r.effective_status,
-            override_reason=r.override_reason or "",
-            override_by=users.get(r.override_by_user_id, "") if r.override_by_user_id else "",
-            replaced=r.replaced_by_id is not None, counts=counting.get(r.period_code) == r.id,
-            records_read=r.records_read, records_valid=r.records_valid,
-            records_with_errors=r.records_with_errors,
-            finding_count=technical[1] if technical else 0,
-            technical=technical[0] if technical else None,
-            readiness=readiness[0] if readiness else None,
-        ))
+        details.append(
+            DeliveryDetail(
+                delivery_id=r.id,
+                filename=r.filename,
+                period_code=r.period_code,
+                received_at=_aware(r.received_at),
+                delivered_by=orgs.get(r.organisation_id, ""),
+                delivered_by_user=users.get(r.user_id, "") if r.user_id else "",
+                status=r.status,
+                effective=r.effective_status,
+                override_reason=r.override_reason or "",
+                override_by=users.get(r.override_by_user_id, "") if r.override_by_user_id else "",
+                replaced=r.replaced_by_id is not None,
+                counts=counting.get(r.period_code) == r.id,
+                records_read=r.records_read,
+                records_valid=r.records_valid,
+                records_with_errors=r.records_with_errors,
+                finding_count=technical[1] if technical else 0,
+                technical=technical[0] if technical else None,
+                readiness=readiness[0] if readiness else None,
+            )
+        )
     delegating = code in delegating_codes(db)
     cooperative = ""
     if delegating:
         today = clock.today()
         for delegation, org in db.exec(
-            select(Delegation, Organisation).join(Organisation, Organisation.id == Delegation.organisation_id)
+            select(Delegation, Organisation)
+            .join(Organisation, Organisation.id == Delegation.organisation_id)
             .where(Delegation.municipality_code == code)
         ).all():
-            if delegation.valid_from <= today and (delegation.valid_to is None or delegation.valid_to >= today):
+            if delegation.valid_from <= today and (
+                delegation.valid_to is None or delegation.valid_to >= today
+            ):
                 cooperative = org.name
-    return MunicipalityFile(code=code, name=municipality.name, delegating=delegating,
-                            cooperative=cooperative, deliveries=details)
+    return MunicipalityFile(
+        code=code,
+        name=municipality.name,
+        delegating=delegating,
+        cooperative=cooperative,
+        deliveries=details,
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -490,11 +583,15 @@ def findings(db: Session, actor: Actor | None, delivery_id: int) -> list[Finding
     if report is None:
         raise ReviewRefused("Deze aanlevering heeft geen technisch rapport.")
     result = TechnicalResult.from_dict(report.content)
-    ordered = sorted(result.findings, key=lambda f: f.severity != "fout")  # errors first, validator order kept
+    ordered = sorted(
+        result.findings, key=lambda f: f.severity != "fout"
+    )  # errors first, validator order kept
     return [FindingLine(severity=f.severity, text=f.describe(), count=f.count) for f in ordered]
 
 
-def withdrawal_state(db: Session, actor: Actor | None, code: str, period_code: str) -> dict[WithdrawalPart, bool]:
+def withdrawal_state(
+    db: Session, actor: Actor | None, code: str, period_code: str
+) -> dict[WithdrawalPart, bool]:
     _require_reviewer(actor)
     _municipality(db, code)
     return withdrawals.selection(db, code, period_code)
@@ -519,23 +616,33 @@ def withdrawal_history(db: Session, actor: Actor | None, code: str) -> list[With
     users = {u.id: u.name for u in db.exec(select(User).where(User.id.in_(user_ids or {-1})))}  # type: ignore[union-attr]
     return [
         WithdrawalHistoryLine(
-            changed_at=_aware(c.changed_at), period_code=c.period_code, part=withdrawals.PART_LABELS[c.part],
-            withdrawn=c.withdrawn, source="formulier CBS" if c.source == "cbs-formulier" else "portaal",
-            user=users.get(c.user_id, "") if c.user_id else "", reason=c.reason or "",
+            changed_at=_aware(c.changed_at),
+            period_code=c.period_code,
+            part=withdrawals.PART_LABELS[c.part],
+            withdrawn=c.withdrawn,
+            source="formulier CBS" if c.source == "cbs-formulier" else "portaal",
+            user=users.get(c.user_id, "") if c.user_id else "",
+            reason=c.reason or "",
         )
         for c in changes
     ]
 
 
-def message_page(db: Session, actor: Actor | None, code: str, *, offset: int = 0,
-                 limit: int = 25) -> tuple[list[Message], int]:
+def message_page(
+    db: Session, actor: Actor | None, code: str, *, offset: int = 0, limit: int = 25
+) -> tuple[list[Message], int]:
     """The Berichtenlog of a municipality, newest first, one page at a time."""
     _require_reviewer(actor)
     _municipality(db, code)
-    total = db.exec(select(func.count()).select_from(Message).where(Message.municipality_code == code)).one()
+    total = db.exec(
+        select(func.count()).select_from(Message).where(Message.municipality_code == code)
+    ).one()
     rows = db.exec(
-        select(Message).where(Message.municipality_code == code)
-        .order_by(Message.created_at.desc(), Message.id.desc()).offset(max(0, offset)).limit(limit)
+        select(Message)
+        .where(Message.municipality_code == code)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .offset(max(0, offset))
+        .limit(limit)
     ).all()
     return list(rows), total
 
@@ -543,20 +650,38 @@ def message_page(db: Session, actor: Actor | None, code: str, *, offset: int = 0
 # --- decisions ------------------------------------------------------------------------------
 
 
-def _decide(db: Session, actor: Actor, delivery: Delivery | None, code: str, period_code: str | None,
-            subject: str, text: str, key: str) -> None:
+def _decide(
+    db: Session,
+    actor: Actor,
+    delivery: Delivery | None,
+    code: str,
+    period_code: str | None,
+    subject: str,
+    text: str,
+    key: str,
+) -> None:
     """Every CBS decision: a Berichtenlog line (cbs_besluit) and a mail to the municipality."""
-    message = messages.log_message(db, code, DECISION_KIND, text, period_code=period_code,
-                                   user_id=actor.user_id, delivery_id=delivery.id if delivery else None)
+    message = messages.log_message(
+        db,
+        code,
+        DECISION_KIND,
+        text,
+        period_code=period_code,
+        user_id=actor.user_id,
+        delivery_id=delivery.id if delivery else None,
+    )
     # The message id makes the mail key unique per decision, so a later decision mails again.
-    notifications.cbs_decision(db, code, subject, text, key=f"{key}/{message.id if message else clock.now()}")
+    notifications.cbs_decision(
+        db, code, subject, text, key=f"{key}/{message.id if message else clock.now()}"
+    )
 
 
 def _recount_replacements(db: Session, code: str, period_code: str) -> None:
     """Each delivery is replaced by the first approved delivery after it (as on receipt); recomputed
     because an override can make an older file count, or stop a file from counting."""
     rows = db.exec(
-        select(Delivery).where(Delivery.municipality_code == code, Delivery.period_code == period_code)
+        select(Delivery)
+        .where(Delivery.municipality_code == code, Delivery.period_code == period_code)
         .order_by(Delivery.received_at, Delivery.id)
     ).all()
     next_approved: int | None = None
@@ -569,8 +694,9 @@ def _recount_replacements(db: Session, code: str, period_code: str) -> None:
     db.flush()
 
 
-def override_verdict(db: Session, actor: Actor | None, delivery_id: int, verdict: DeliveryStatus | str,
-                     reason: str) -> Delivery:
+def override_verdict(
+    db: Session, actor: Actor | None, delivery_id: int, verdict: DeliveryStatus | str, reason: str
+) -> Delivery:
     """CBS overrides the technical verdict of a delivery. Approval produces the op-orde report."""
     actor = _require_reviewer(actor)
     try:
@@ -587,21 +713,27 @@ def override_verdict(db: Session, actor: Actor | None, delivery_id: int, verdict
         raise ReviewRefused(f"Deze aanlevering is al {VERDICT_LABELS[verdict]}.")
     technical = deliveries.report_of(db, delivery.id, ReportKind.technical)
     if technical is None:
-        raise ReviewRefused("Deze aanlevering heeft nog geen technisch rapport; wacht tot de controle klaar is.")
+        raise ReviewRefused(
+            "Deze aanlevering heeft nog geen technisch rapport; wacht tot de controle klaar is."
+        )
     # Back to the validator's own verdict clears the override instead of stacking one on top.
     delivery.override_status = None if verdict == delivery.status else verdict
     delivery.override_reason = text_reason
     delivery.override_by_user_id = actor.user_id
     db.add(delivery)
     # The municipality sees the verdict that holds in the Ophalen tab; the content keeps the validator's.
-    technical.status = ReportStatus.approved if verdict == DeliveryStatus.approved else ReportStatus.rejected
+    technical.status = (
+        ReportStatus.approved if verdict == DeliveryStatus.approved else ReportStatus.rejected
+    )
     db.add(technical)
     db.flush()
     _recount_replacements(db, delivery.municipality_code, delivery.period_code)
     readiness = deliveries.report_of(db, delivery.id, ReportKind.readiness)
     if verdict == DeliveryStatus.approved:
         if readiness is None:
-            deliveries.build_readiness_report(db, delivery, TechnicalResult.from_dict(technical.content))
+            deliveries.build_readiness_report(
+                db, delivery, TechnicalResult.from_dict(technical.content)
+            )
         elif readiness.status == ReportStatus.rejected:
             _reopen_readiness(db, delivery, readiness)
     elif readiness is not None and readiness.status == ReportStatus.held:
@@ -612,7 +744,11 @@ def override_verdict(db: Session, actor: Actor | None, delivery_id: int, verdict
         db.flush()
     label = VERDICT_LABELS[verdict]
     _decide(
-        db, actor, delivery, delivery.municipality_code, delivery.period_code,
+        db,
+        actor,
+        delivery,
+        delivery.municipality_code,
+        delivery.period_code,
         f"CBS heeft aanlevering {delivery.filename} {label}",
         f"CBS heeft het technisch oordeel over {delivery.filename} (periode {delivery.period_code}) "
         f"gewijzigd in {label}. Reden: {text_reason}",
@@ -654,7 +790,9 @@ def release_readiness(db: Session, actor: Actor | None, report_id: int, reason: 
     if report.status != ReportStatus.held:
         raise ReviewRefused("Dit op orde rapport wacht niet op vrijgave.")
     if delivery.effective_status != DeliveryStatus.approved:
-        raise ReviewRefused("De aanlevering is afgekeurd; het op orde rapport kan niet worden vrijgegeven.")
+        raise ReviewRefused(
+            "De aanlevering is afgekeurd; het op orde rapport kan niet worden vrijgegeven."
+        )
     now = clock.now()
     report.status = ReportStatus.ready
     report.released_at = now
@@ -663,7 +801,11 @@ def release_readiness(db: Session, actor: Actor | None, report_id: int, reason: 
     db.flush()
     deliveries.release_effects(db, delivery, report)
     _decide(
-        db, actor, delivery, delivery.municipality_code, delivery.period_code,
+        db,
+        actor,
+        delivery,
+        delivery.municipality_code,
+        delivery.period_code,
         f"Op orde rapport van {delivery.filename} vrijgegeven",
         f"CBS heeft het op orde rapport van {delivery.filename} (periode {delivery.period_code}) vrijgegeven. "
         f"Reden: {text_reason}",
@@ -685,7 +827,11 @@ def hold_readiness(db: Session, actor: Actor | None, report_id: int, reason: str
     db.add(report)
     db.flush()
     _decide(
-        db, actor, delivery, delivery.municipality_code, delivery.period_code,
+        db,
+        actor,
+        delivery,
+        delivery.municipality_code,
+        delivery.period_code,
         f"Op orde rapport van {delivery.filename} wordt beoordeeld",
         f"CBS houdt het op orde rapport van {delivery.filename} (periode {delivery.period_code}) vast voor "
         f"beoordeling. U ontvangt bericht zodra het weer beschikbaar is. Reden: {text_reason}",
@@ -694,8 +840,14 @@ def hold_readiness(db: Session, actor: Actor | None, report_id: int, reason: str
     return report
 
 
-def register_form_withdrawal(db: Session, actor: Actor | None, code: str, period_code: str,
-                             choices: dict[WithdrawalPart | str, bool], reason: str) -> list[WithdrawalPart]:
+def register_form_withdrawal(
+    db: Session,
+    actor: Actor | None,
+    code: str,
+    period_code: str,
+    choices: dict[WithdrawalPart | str, bool],
+    reason: str,
+) -> list[WithdrawalPart]:
     """Register a withdrawal CBS received through its form (the way for delegating municipalities)."""
     actor = _require_reviewer(actor)
     _municipality(db, code)
@@ -705,16 +857,23 @@ def register_form_withdrawal(db: Session, actor: Actor | None, code: str, period
     except ValueError:
         raise ReviewRefused("Onbekend onderdeel.") from None
     try:
-        changed = withdrawals.register_form_withdrawal(db, actor, code, period_code, wanted, text_reason)
+        changed = withdrawals.register_form_withdrawal(
+            db, actor, code, period_code, wanted, text_reason
+        )
     except withdrawals.WithdrawalRefused as refused:
         raise ReviewRefused(str(refused)) from None
     if not changed:
         raise ReviewRefused("Er is niets gewijzigd: de selectie was al zo.")
     summary = "; ".join(
-        f"{withdrawals.PART_LABELS[p]}: {'ingetrokken' if wanted[p] else 'publiceren'}" for p in changed
+        f"{withdrawals.PART_LABELS[p]}: {'ingetrokken' if wanted[p] else 'publiceren'}"
+        for p in changed
     )
     _decide(
-        db, actor, None, code, period_code,
+        db,
+        actor,
+        None,
+        code,
+        period_code,
         f"Intrekking voor periode {period_code} geregistreerd",
         f"CBS heeft uw intrekkingsformulier voor periode {period_code} verwerkt: {summary}. "
         f"Reden: {text_reason}",
@@ -750,8 +909,9 @@ def _date(value: dt.date | str | None, label: str, *, required: bool = True) -> 
         raise ReviewRefused(f"De {label} is geen geldige datum.") from None
 
 
-def save_period(db: Session, actor: Actor | None, code: str, *, create: bool,
-                **values: dt.date | str | None) -> ReportingPeriod:
+def save_period(
+    db: Session, actor: Actor | None, code: str, *, create: bool, **values: dt.date | str | None
+) -> ReportingPeriod:
     """Create a period, or change the windows and publication date of an existing one.
 
     The scheduler reads the periods from the database, so a changed window takes effect by itself."""
@@ -763,25 +923,33 @@ def save_period(db: Session, actor: Actor | None, code: str, *, create: bool,
         raise ReviewRefused(str(bad)) from None
     existing = db.get(ReportingPeriod, code)
     if create and existing is not None:
-        raise ReviewRefused(f"Verslagperiode {code} bestaat al. Kies de periode om hem te wijzigen.")
+        raise ReviewRefused(
+            f"Verslagperiode {code} bestaat al. Kies de periode om hem te wijzigen."
+        )
     if not create and existing is None:
         raise ReviewRefused(f"Verslagperiode {code} bestaat niet.")
     unknown = set(values) - set(PERIOD_FIELDS)
     if unknown:
         raise ValueError(f"unknown period fields: {sorted(unknown)}")
-    dates = {name: _date(values.get(name), label, required=name != "publication_date")
-             for name, label in PERIOD_FIELDS.items()}
+    dates = {
+        name: _date(values.get(name), label, required=name != "publication_date")
+        for name, label in PERIOD_FIELDS.items()
+    }
     try:
         return periods.save_period(db, code, **dates)
     except periods.PeriodError as bad:
         raise ReviewRefused(str(bad)) from None
 
 
-def create_period(db: Session, actor: Actor | None, code: str, **values: dt.date | str | None) -> ReportingPeriod:
+def create_period(
+    db: Session, actor: Actor | None, code: str, **values: dt.date | str | None
+) -> ReportingPeriod:
     return save_period(db, actor, code, create=True, **values)
 
 
-def update_period(db: Session, actor: Actor | None, code: str, **values: dt.date | str | None) -> ReportingPeriod:
+def update_period(
+    db: Session, actor: Actor | None, code: str, **values: dt.date | str | None
+) -> ReportingPeriod:
     return save_period(db, actor, code, create=False, **values)
 
 
@@ -802,11 +970,11 @@ def default_period(db: Session) -> str | None:
     return every[0].code if every else None
 
 
-
 def default_withdrawal_period(db: Session) -> str | None:
     """The period a form withdrawal is most likely about: the open withdrawal window, else the desk's."""
     open_now = periods.open_withdrawal_periods(db)
     return open_now[0].code if open_now else default_period(db)
+
 
 # --- export ---------------------------------------------------------------------------------
 
@@ -823,11 +991,28 @@ def _export(db: Session, actor: Actor, params: dict) -> tuple[str, bytes]:
     search = params.get("search") or ""
     overdue_only, held_only = bool(params.get("overdue_only")), bool(params.get("held_only"))
     sort = params.get("sort") or DEFAULT_SORT
-    rows, _, counts = overview(db, actor, period_code, status=status, search=search, overdue_only=overdue_only,
-                               held_only=held_only, sort=sort, limit=None)
-    filters = [(label, value) for label, value in (
-        ("status", status or ""), ("zoekterm", search), ("alleen te laat", "ja" if overdue_only else ""),
-        ("alleen wacht op vrijgave", "ja" if held_only else ""),
-    ) if value]
-    data = write_overview(rows, period_code=period_code, counts=counts, filters=filters, created_at=clock.now())
+    rows, _, counts = overview(
+        db,
+        actor,
+        period_code,
+        status=status,
+        search=search,
+        overdue_only=overdue_only,
+        held_only=held_only,
+        sort=sort,
+        limit=None,
+    )
+    filters = [
+        (label, value)
+        for label, value in (
+            ("status", status or ""),
+            ("zoekterm", search),
+            ("alleen te laat", "ja" if overdue_only else ""),
+            ("alleen wacht op vrijgave", "ja" if held_only else ""),
+        )
+        if value
+    ]
+    data = write_overview(
+        rows, period_code=period_code, counts=counts, filters=filters, created_at=clock.now()
+    )
     return f"CBS_overzicht_{period_code}_{clock.today():%Y%m%d}.xlsx", data

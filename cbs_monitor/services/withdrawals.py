@@ -17,7 +17,7 @@ PARTS: list[tuple[WithdrawalPart, str]] = [
     (WithdrawalPart.financing, "Financieringsvorm (PGB/ZIN)"),
     (WithdrawalPart.personal, "Persoonskenmerken (leeftijd, geslacht, inkomen, herkomst)"),
 ]
-PART_LABELS = {part: label for part, label in PARTS}
+PART_LABELS = dict(PARTS)
 
 
 class WithdrawalRefused(Exception):
@@ -49,7 +49,8 @@ def _apply(
         row.part: row
         for row in db.exec(
             select(Withdrawal).where(
-                Withdrawal.municipality_code == municipality_code, Withdrawal.period_code == period_code
+                Withdrawal.municipality_code == municipality_code,
+                Withdrawal.period_code == period_code,
             )
         )
     }
@@ -63,15 +64,25 @@ def _apply(
         if (row.withdrawn if row else False) == wanted:
             continue
         if row is None:
-            row = Withdrawal(municipality_code=municipality_code, period_code=period_code, part=part)
+            row = Withdrawal(
+                municipality_code=municipality_code, period_code=period_code, part=part
+            )
         row.withdrawn = wanted
         row.updated_at = now
         row.updated_by_user_id = user_id
         db.add(row)
-        db.add(WithdrawalChange(
-            municipality_code=municipality_code, period_code=period_code, part=part, withdrawn=wanted,
-            changed_at=now, user_id=user_id, source=source, reason=reason,
-        ))
+        db.add(
+            WithdrawalChange(
+                municipality_code=municipality_code,
+                period_code=period_code,
+                part=part,
+                withdrawn=wanted,
+                changed_at=now,
+                user_id=user_id,
+                source=source,
+                reason=reason,
+            )
+        )
         changed.append(part)
     db.flush()
     if changed:
@@ -80,9 +91,12 @@ def _apply(
         )
         via = " (via het formulier van CBS)" if source == "cbs-formulier" else ""
         messages.log_message(
-            db, municipality_code, "intrekking_gewijzigd",
+            db,
+            municipality_code,
+            "intrekking_gewijzigd",
             f"Intrekking voor periode {period_code} gewijzigd{via}: {summary}.",
-            period_code=period_code, user_id=user_id,
+            period_code=period_code,
+            user_id=user_id,
         )
     return changed
 
@@ -102,10 +116,19 @@ def save(
         )
     period = db.get(ReportingPeriod, period_code)
     if period is None or not periods.withdrawal_open(period):
-        raise WithdrawalRefused("De intrekperiode is gesloten. U kunt de selectie nu niet wijzigen.")
+        raise WithdrawalRefused(
+            "De intrekperiode is gesloten. U kunt de selectie nu niet wijzigen."
+        )
     assert actor is not None
-    return _apply(db, municipality_code, period_code, choices, user_id=actor.user_id, source="portaal",
-                  reason=None)
+    return _apply(
+        db,
+        municipality_code,
+        period_code,
+        choices,
+        user_id=actor.user_id,
+        source="portaal",
+        reason=None,
+    )
 
 
 def register_form_withdrawal(
@@ -124,12 +147,25 @@ def register_form_withdrawal(
     if db.get(ReportingPeriod, period_code) is None:
         raise WithdrawalRefused("Onbekende verslagperiode.")
     assert actor is not None
-    return _apply(db, municipality_code, period_code, choices, user_id=actor.user_id, source="cbs-formulier",
-                  reason=reason.strip())
+    return _apply(
+        db,
+        municipality_code,
+        period_code,
+        choices,
+        user_id=actor.user_id,
+        source="cbs-formulier",
+        reason=reason.strip(),
+    )
 
 
-def history(db: Session, municipality_code: str, period_code: str | None = None) -> list[WithdrawalChange]:
+def history(
+    db: Session, municipality_code: str, period_code: str | None = None
+) -> list[WithdrawalChange]:
     query = select(WithdrawalChange).where(WithdrawalChange.municipality_code == municipality_code)
     if period_code:
         query = query.where(WithdrawalChange.period_code == period_code)
-    return list(db.exec(query.order_by(WithdrawalChange.changed_at.desc(), WithdrawalChange.id.desc())).all())
+    return list(
+        db.exec(
+            query.order_by(WithdrawalChange.changed_at.desc(), WithdrawalChange.id.desc())
+        ).all()
+    )

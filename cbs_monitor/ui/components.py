@@ -12,7 +12,9 @@ from cbs_monitor.ui import theme
 GENERIC_ERROR = "Er ging iets mis. Probeer het opnieuw; blijft het misgaan, neem dan contact op met de Servicedesk."
 
 
-def data_table(headers: list[str], rows: rx.Var, render_row: Callable[[rx.Var], rx.Component], **props) -> rx.Component:
+def data_table(
+    headers: list[str], rows: rx.Var, render_row: Callable[[rx.Var], rx.Component], **props
+) -> rx.Component:
     """A plain, accessible table (th scope=col) with the portal's look."""
     return rx.el.table(
         rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
@@ -63,7 +65,11 @@ def date_input(label: str, input_id: str, value: rx.Var, on_change) -> rx.Compon
             id=input_id,
             value=value,
             on_change=on_change,
-            style={"padding": "0.4rem 0.5rem", "border": f"1px solid {theme.BORDER}", "border_radius": "4px"},
+            style={
+                "padding": "0.4rem 0.5rem",
+                "border": f"1px solid {theme.BORDER}",
+                "border_radius": "4px",
+            },
         ),
         spacing="1",
     )
@@ -71,7 +77,12 @@ def date_input(label: str, input_id: str, value: rx.Var, on_change) -> rx.Compon
 
 def notice(text, kind: str = "info", **props) -> rx.Component:
     colors = {"info": "blue", "success": "green", "error": "red", "warning": "amber"}
-    icons = {"info": "info", "success": "circle-check", "error": "circle-alert", "warning": "triangle-alert"}
+    icons = {
+        "info": "info",
+        "success": "circle-check",
+        "error": "circle-alert",
+        "warning": "triangle-alert",
+    }
     return rx.callout(text, icon=icons[kind], color_scheme=colors[kind], width="100%", **props)
 
 
@@ -80,17 +91,31 @@ def error_notice(message: rx.Var, **props) -> rx.Component:
     return rx.cond(message != "", notice(message, "error", role="alert", **props))
 
 
-def labelled_select(label: str, select_id: str, options: rx.Var, value: rx.Var, on_change,
-                    option_value: Callable = lambda o: o, option_label: Callable = lambda o: o) -> rx.Component:
+def labelled_select(
+    label: str,
+    select_id: str,
+    options: rx.Var,
+    value: rx.Var,
+    on_change,
+    option_value: Callable = lambda o: o,
+    option_label: Callable = lambda o: o,
+) -> rx.Component:
     """A native select with its label on one line (period and municipality choices)."""
     return rx.hstack(
         rx.el.label(label, html_for=select_id, font_weight="600"),
         rx.el.select(
-            rx.foreach(options, lambda option: rx.el.option(option_label(option), value=option_value(option))),
+            rx.foreach(
+                options,
+                lambda option: rx.el.option(option_label(option), value=option_value(option)),
+            ),
             id=select_id,
             value=value,
             on_change=on_change,
-            style={"padding": "0.35rem 0.5rem", "border": f"1px solid {theme.BORDER}", "border_radius": "4px"},
+            style={
+                "padding": "0.35rem 0.5rem",
+                "border": f"1px solid {theme.BORDER}",
+                "border_radius": "4px",
+            },
         ),
         align="center",
         spacing="2",
@@ -99,7 +124,9 @@ def labelled_select(label: str, select_id: str, options: rx.Var, value: rx.Var, 
 
 def window_notice(is_open: rx.Var, text: rx.Var, element_id: str) -> rx.Component:
     """Whether a delivery or withdrawal window is open: informative when open, a warning when not."""
-    return rx.cond(is_open, notice(text, "info", id=element_id), notice(text, "warning", id=element_id))
+    return rx.cond(
+        is_open, notice(text, "info", id=element_id), notice(text, "warning", id=element_id)
+    )
 
 
 def page_count(total: int, size: int) -> int:
@@ -107,13 +134,36 @@ def page_count(total: int, size: int) -> int:
     return max(1, -(-total // size))
 
 
-def pager(page: rx.Var, count: rx.Var, on_previous, on_next, *extra: rx.Component, size: str = "2",
-          previous_id: str | None = None, next_id: str | None = None, **props) -> rx.Component:
+def pager(
+    page: rx.Var,
+    count: rx.Var,
+    on_previous,
+    on_next,
+    *extra: rx.Component,
+    size: str = "2",
+    previous_id: str | None = None,
+    next_id: str | None = None,
+    **props,
+) -> rx.Component:
     """'Vorige', 'Pagina n van m', 'Volgende' (and whatever follows on the same line)."""
     return rx.hstack(
-        rx.button("Vorige", on_click=on_previous, variant="soft", size=size, disabled=page <= 1, id=previous_id),
+        rx.button(
+            "Vorige",
+            on_click=on_previous,
+            variant="soft",
+            size=size,
+            disabled=page <= 1,
+            id=previous_id,
+        ),
         rx.text("Pagina ", page, " van ", count, font_size="0.9rem"),
-        rx.button("Volgende", on_click=on_next, variant="soft", size=size, disabled=page >= count, id=next_id),
+        rx.button(
+            "Volgende",
+            on_click=on_next,
+            variant="soft",
+            size=size,
+            disabled=page >= count,
+            id=next_id,
+        ),
         *extra,
         align="center",
         spacing="3",

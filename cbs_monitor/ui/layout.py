@@ -37,15 +37,29 @@ def header() -> rx.Component:
                 PortalState.logged_in,
                 rx.hstack(
                     rx.vstack(
-                        rx.text(PortalState.user_name, color="white", font_weight="600", id="header-user"),
-                        rx.text(PortalState.organisation_name, color="#d0dbea", font_size="0.85rem",
-                                id="header-organisation"),
+                        rx.text(
+                            PortalState.user_name,
+                            color="white",
+                            font_weight="600",
+                            id="header-user",
+                        ),
+                        rx.text(
+                            PortalState.organisation_name,
+                            color="#d0dbea",
+                            font_size="0.85rem",
+                            id="header-organisation",
+                        ),
                         spacing="0",
                         align="end",
                     ),
                     # A plain link: logout is a full page load that ends the server session.
-                    rx.el.a("Uitloggen", href=routes.AUTH_LOGOUT, class_name="header-button", id="uitloggen",
-                            custom_attrs={"reloadDocument": True}),
+                    rx.el.a(
+                        "Uitloggen",
+                        href=routes.AUTH_LOGOUT,
+                        class_name="header-button",
+                        id="uitloggen",
+                        custom_attrs={"reloadDocument": True},
+                    ),
                     align="center",
                     spacing="4",
                 ),
@@ -69,10 +83,17 @@ def right_menu() -> rx.Component:
         rx.vstack(
             rx.cond(
                 PortalState.is_municipal,
-                rx.link("CBS Monitor", href=routes.DELIVER, id="menu-cbs-monitor", font_weight="600"),
+                rx.link(
+                    "CBS Monitor", href=routes.DELIVER, id="menu-cbs-monitor", font_weight="600"
+                ),
             ),
-            rx.cond(PortalState.is_cbs, rx.link("CBS-beoordeling", href=routes.CBS_DESK, id="menu-cbs")),
-            rx.cond(PortalState.is_servicedesk, rx.link("Beheer", href=routes.SERVICEDESK, id="menu-beheer")),
+            rx.cond(
+                PortalState.is_cbs, rx.link("CBS-beoordeling", href=routes.CBS_DESK, id="menu-cbs")
+            ),
+            rx.cond(
+                PortalState.is_servicedesk,
+                rx.link("Beheer", href=routes.SERVICEDESK, id="menu-beheer"),
+            ),
             rx.link("Algemene voorwaarden", href=routes.TERMS, color=theme.TEXT_MUTED),
             spacing="2",
             align="start",
@@ -86,13 +107,21 @@ def municipality_switcher() -> rx.Component:
     """Coordinators of a samenwerkingsverband choose the municipality they work for."""
     return rx.cond(
         PortalState.municipality_options.length() > 1,
-        labelled_select("Gemeente", "gemeente-keuze", PortalState.municipality_options, PortalState.municipality_code,
-                        PortalState.choose_municipality, option_value=lambda o: o["code"],
-                        option_label=lambda o: o["name"]),
+        labelled_select(
+            "Gemeente",
+            "gemeente-keuze",
+            PortalState.municipality_options,
+            PortalState.municipality_code,
+            PortalState.choose_municipality,
+            option_value=lambda o: o["code"],
+            option_label=lambda o: o["name"],
+        ),
         rx.text(
             "Gemeente: ",
             rx.el.strong(PortalState.municipality_name),
-            " (", PortalState.municipality_code, ")",
+            " (",
+            PortalState.municipality_code,
+            ")",
             id="gemeente-huidig",
         ),
     )
@@ -138,7 +167,9 @@ def page_frame(*content: rx.Component) -> rx.Component:
     )
 
 
-def cbs_monitor_page(active_route: str, title: str) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
+def cbs_monitor_page(
+    active_route: str, title: str
+) -> Callable[[Callable[[], rx.Component]], Callable[[], rx.Component]]:
     """Decorator: a CBS Monitor tab page inside the frame, with heading, switcher and tab bar."""
 
     def wrap(body: Callable[[], rx.Component]) -> Callable[[], rx.Component]:

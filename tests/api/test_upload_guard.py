@@ -16,8 +16,13 @@ async def _echo(request):
 
 @pytest.fixture
 def client(data_dir):
-    inner = Starlette(routes=[Route("/_upload", _echo, methods=["POST"]), Route("/_upload/{name}", _echo),
-                              Route("/other", _echo, methods=["POST"])])
+    inner = Starlette(
+        routes=[
+            Route("/_upload", _echo, methods=["POST"]),
+            Route("/_upload/{name}", _echo),
+            Route("/other", _echo, methods=["POST"]),
+        ]
+    )
     return TestClient(UploadGuard(inner))
 
 

@@ -24,9 +24,14 @@ _FILES = ("cbs_monitor.db", "secret.key", "idp-signing-key.json")
 
 def _point_at(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str | None]:
     """Set the environment for a data dir; returns the previous values."""
-    values = {"CBS_MONITOR_DATA_DIR": str(data_dir), "CBS_MONITOR_BASE_URL": BASE_URL,
-              "CBS_MONITOR_MODE": "development", "CBS_MONITOR_OIDC_ISSUER": "",
-              "CBS_MONITOR_SCHEDULER_ENABLED": "0", **(extra or {})}
+    values = {
+        "CBS_MONITOR_DATA_DIR": str(data_dir),
+        "CBS_MONITOR_BASE_URL": BASE_URL,
+        "CBS_MONITOR_MODE": "development",
+        "CBS_MONITOR_OIDC_ISSUER": "",
+        "CBS_MONITOR_SCHEDULER_ENABLED": "0",
+        **(extra or {}),
+    }
     previous = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     reset_settings()
@@ -97,8 +102,9 @@ class Browser:
 
     def __init__(self, app: Starlette, loop: asyncio.AbstractEventLoop):
         self.loop = loop
-        self.http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL,
-                                      follow_redirects=False)
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=BASE_URL, follow_redirects=False
+        )
 
     def run(self, coro):
         return self.loop.run_until_complete(coro)
@@ -116,8 +122,13 @@ class Browser:
         location = response.headers["location"]
         return location, dict(parse_qsl(urlsplit(location).query))
 
-    def choose(self, authorize_params: dict, *, employee_id: str | None = None,
-               organisation: str | None = None) -> httpx.Response:
+    def choose(
+        self,
+        authorize_params: dict,
+        *,
+        employee_id: str | None = None,
+        organisation: str | None = None,
+    ) -> httpx.Response:
         """Pick an identity on the built-in provider's page (as its form does)."""
         page = self.get("/idp/authorize", params=authorize_params)
         assert page.status_code == 200, page.text
@@ -127,20 +138,26 @@ class Browser:
             assert match, f"{employee_id} not on the chooser page"
             data = {**authorize_params, "identity": unescape(match.group(1))}
         else:
-            data = {**authorize_params, "identity": "manual", "organisation_identifier": organisation,
-                    "employee_id": employee_id}
+            data = {
+                **authorize_params,
+                "identity": "manual",
+                "organisation_identifier": organisation,
+                "employee_id": employee_id,
+            }
         return self.post("/idp/authorize", data=data)
 
     def callback(self, provider_response: httpx.Response) -> httpx.Response:
         assert provider_response.status_code == 302, provider_response.text
         location = provider_response.headers["location"]
         assert location.startswith(BASE_URL + "/auth/callback")
-        return self.get(location[len(BASE_URL):])
+        return self.get(location[len(BASE_URL) :])
 
     def login(self, employee_id: str, organisation: str | None = None) -> httpx.Response:
         """The whole round trip; returns the callback's response (redirect + cookies)."""
         _, params = self.start()
-        return self.callback(self.choose(params, employee_id=employee_id, organisation=organisation))
+        return self.callback(
+            self.choose(params, employee_id=employee_id, organisation=organisation)
+        )
 
     @property
     def session_cookie(self) -> str | None:

@@ -31,8 +31,12 @@ WATCHED = (Organisation, User, UserRole, Delegation, Identity, VerificationCode,
 def snapshot() -> dict:
     """Every row of the tables an attacker would want to change."""
     with db.session() as s:
-        return {model.__name__: sorted(repr(sorted(row.model_dump().items())) for row in s.exec(select(model)))
-                for model in WATCHED}
+        return {
+            model.__name__: sorted(
+                repr(sorted(row.model_dump().items())) for row in s.exec(select(model))
+            )
+            for model in WATCHED
+        }
 
 
 def _user_id(employee_id: str) -> int:
@@ -42,7 +46,11 @@ def _user_id(employee_id: str) -> int:
 
 def _coop_id() -> int:
     with db.session() as s:
-        return s.exec(select(Organisation).where(Organisation.identifier == "00000004003214345000")).one().id
+        return (
+            s.exec(select(Organisation).where(Organisation.identifier == "00000004003214345000"))
+            .one()
+            .id
+        )
 
 
 def _delegation_id() -> int:
@@ -52,7 +60,9 @@ def _delegation_id() -> int:
 
 def state_for(cookie_header: str) -> BeheerState:
     root = rx.State()
-    root.router = RouterData.from_router_data({"headers": {"cookie": cookie_header}, "pathname": routes.SERVICEDESK})
+    root.router = RouterData.from_router_data(
+        {"headers": {"cookie": cookie_header}, "pathname": routes.SERVICEDESK}
+    )
     return root.get_substate(BeheerState.get_full_name().split(".")[1:])
 
 
@@ -68,10 +78,30 @@ def session_header(employee_id: str | None) -> str:
 def _calls():
     return [
         ("load", lambda: ()),
-        ("add_organisation", lambda: ({"kind": "gemeente", "name": "Gemeente Ede", "identifier": "12345678",
-                                       "municipality_code": "0228"},)),
-        ("add_user", lambda: ({"organisation_id": str(_coop_id()), "name": "Mallory", "email": "m@x.nl",
-                               "employee_id": "mallory", "role_0": "on", "role_2": "on"},)),
+        (
+            "add_organisation",
+            lambda: (
+                {
+                    "kind": "gemeente",
+                    "name": "Gemeente Ede",
+                    "identifier": "12345678",
+                    "municipality_code": "0228",
+                },
+            ),
+        ),
+        (
+            "add_user",
+            lambda: (
+                {
+                    "organisation_id": str(_coop_id()),
+                    "name": "Mallory",
+                    "email": "m@x.nl",
+                    "employee_id": "mallory",
+                    "role_0": "on",
+                    "role_2": "on",
+                },
+            ),
+        ),
         ("edit_roles_of", lambda: (str(_user_id("bram.jansen")),)),
         ("toggle_edit_role", lambda: ("servicedesk",)),
         ("cancel_edit", lambda: ()),
@@ -79,13 +109,20 @@ def _calls():
         ("set_active", lambda: (str(_user_id("anna.devries")), False)),
         ("issue_code", lambda: (str(_user_id("daan.visser")),)),
         ("hide_code", lambda: ()),
-        ("add_delegation", lambda: ({"municipality_code": "0363", "organisation_id": str(_coop_id())},)),
+        (
+            "add_delegation",
+            lambda: ({"municipality_code": "0363", "organisation_id": str(_coop_id())},),
+        ),
         ("end_delegation", lambda: (str(_delegation_id()),)),
     ]
 
 
 def test_every_public_event_is_in_the_table():
-    public = {name for name in BeheerState.event_handlers if not name.startswith(("_", "set_")) or name == "set_active"}
+    public = {
+        name
+        for name in BeheerState.event_handlers
+        if not name.startswith(("_", "set_")) or name == "set_active"
+    }
     public -= {"setvar"}
     assert public == {name for name, _ in _calls()}
 
@@ -138,12 +175,27 @@ def test_servicedesk_may(portal_env):
     state = state_for(session_header("gerda.smit"))
     assert BeheerState.load.fn(state) is None
     assert len(state.users) == 8 and len(state.organisations) == 7
-    BeheerState.add_organisation.fn(state, {"kind": "gemeente", "name": "Gemeente Ede", "identifier": "12345678",
-                                            "municipality_code": "0228"})
+    BeheerState.add_organisation.fn(
+        state,
+        {
+            "kind": "gemeente",
+            "name": "Gemeente Ede",
+            "identifier": "12345678",
+            "municipality_code": "0228",
+        },
+    )
     assert state.error == "" and any(o["name"] == "Gemeente Ede" for o in state.organisations)
     ede = next(o for o in state.organisations if o["name"] == "Gemeente Ede")
-    BeheerState.add_user.fn(state, {"organisation_id": ede["id"], "name": "Iris", "email": "iris@ede.example",
-                                    "employee_id": "iris", "role_0": "on"})
+    BeheerState.add_user.fn(
+        state,
+        {
+            "organisation_id": ede["id"],
+            "name": "Iris",
+            "email": "iris@ede.example",
+            "employee_id": "iris",
+            "role_0": "on",
+        },
+    )
     assert state.error == "", state.error
     iris = next(u for u in state.users if u["employee_id"] == "iris")
     assert iris["roles"] == "gebruiker"
@@ -154,12 +206,18 @@ def test_servicedesk_may(portal_env):
     BeheerState.edit_roles_of.fn(state, iris["id"])
     BeheerState.toggle_edit_role.fn(state, "productbeheerder CBS Monitor")
     BeheerState.save_roles.fn(state)
-    assert next(u for u in state.users if u["employee_id"] == "iris")["roles"] == \
-        "gebruiker, productbeheerder CBS Monitor"
+    assert (
+        next(u for u in state.users if u["employee_id"] == "iris")["roles"]
+        == "gebruiker, productbeheerder CBS Monitor"
+    )
     BeheerState.set_active.fn(state, iris["id"], False)
     assert next(u for u in state.users if u["employee_id"] == "iris")["status"] == "gedeactiveerd"
-    BeheerState.add_delegation.fn(state, {"municipality_code": "0230", "organisation_id": str(_coop_id())})
-    assert state.error == "" and any(d["municipality"].endswith("(0230)") for d in state.delegations)
+    BeheerState.add_delegation.fn(
+        state, {"municipality_code": "0230", "organisation_id": str(_coop_id())}
+    )
+    assert state.error == "" and any(
+        d["municipality"].endswith("(0230)") for d in state.delegations
+    )
     BeheerState.end_delegation.fn(state, str(_delegation_id()))
     assert state.error == ""
     # Refusals by the rules show a Dutch message and change nothing.
@@ -173,9 +231,14 @@ def test_servicedesk_may(portal_env):
 def test_blocked_users_are_listed(portal_env):
     with db.session() as s:
         for _ in range(5):
-            accounts.verify_code(s, issuer="builtin-idp", subject="daan.visser",
-                                 organisation_identifier="00000001001589623000", employee_id="daan.visser",
-                                 code="WRONG-WRONG")
+            accounts.verify_code(
+                s,
+                issuer="builtin-idp",
+                subject="daan.visser",
+                organisation_identifier="00000001001589623000",
+                employee_id="daan.visser",
+                code="WRONG-WRONG",
+            )
     state = state_for(session_header("gerda.smit"))
     BeheerState.load.fn(state)
     assert [u["employee_id"] for u in state.blocked] == ["daan.visser"]
@@ -188,10 +251,17 @@ def test_routes_refuse_without_their_cookies(client, browser_factory):
     before = snapshot()
     # No pending first login: the verification page and its form do nothing.
     assert client.get(routes.VERIFICATION).status_code == 400
-    assert client.post(routes.VERIFICATION, data={"csrf": "x", "code": accounts.DEMO_VERIFICATION_CODE}
-                       ).status_code == 400
+    assert (
+        client.post(
+            routes.VERIFICATION, data={"csrf": "x", "code": accounts.DEMO_VERIFICATION_CODE}
+        ).status_code
+        == 400
+    )
     # A callback without a started login, with a made-up state and code.
-    assert client.get(routes.AUTH_CALLBACK, params={"state": "made-up", "code": "made-up"}).status_code == 400
+    assert (
+        client.get(routes.AUTH_CALLBACK, params={"state": "made-up", "code": "made-up"}).status_code
+        == 400
+    )
     # Logout without a session is harmless.
     assert client.get(routes.AUTH_LOGOUT).status_code == 303
     # Someone else's pending login cookie with a forged form token.
@@ -200,8 +270,12 @@ def test_routes_refuse_without_their_cookies(client, browser_factory):
     pending = daan.http.cookies.get("cbs_monitor_pending")
     mallory = browser_factory()
     mallory.http.cookies.set("cbs_monitor_pending", pending[:-2] + "zz", path=routes.VERIFICATION)
-    assert mallory.post(routes.VERIFICATION, data={"csrf": "x", "code": accounts.DEMO_VERIFICATION_CODE}
-                        ).status_code == 400
+    assert (
+        mallory.post(
+            routes.VERIFICATION, data={"csrf": "x", "code": accounts.DEMO_VERIFICATION_CODE}
+        ).status_code
+        == 400
+    )
     after = snapshot()
     after.pop("PendingLink"), before.pop("PendingLink")  # daan's own login added one
     assert after == before

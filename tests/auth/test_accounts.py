@@ -17,7 +17,7 @@ from cbs_monitor.services.accounts import AccountError, VerificationOutcome
 GRONINGEN = "00000001001589623000"
 AMSTERDAM = "00000001002306608000"
 COOP = "00000004003214345000"
-START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 def _user(s, employee_id: str) -> User:
@@ -29,8 +29,14 @@ def _org(s, identifier: str) -> Organisation:
 
 
 def _verify(s, code: str, *, employee_id="daan.visser", org=GRONINGEN, subject="sub-daan"):
-    return accounts.verify_code(s, issuer="https://broker.example", subject=subject,
-                                organisation_identifier=org, employee_id=employee_id, code=code)
+    return accounts.verify_code(
+        s,
+        issuer="https://broker.example",
+        subject=subject,
+        organisation_identifier=org,
+        employee_id=employee_id,
+        code=code,
+    )
 
 
 @pytest.fixture
@@ -75,7 +81,10 @@ def test_right_code_links_identity_once(dbs, fresh_code):
 
 
 def test_code_is_normalised(dbs, fresh_code):
-    assert _verify(dbs, "  " + fresh_code.lower().replace("-", " ") + " ").outcome == VerificationOutcome.linked
+    assert (
+        _verify(dbs, "  " + fresh_code.lower().replace("-", " ") + " ").outcome
+        == VerificationOutcome.linked
+    )
 
 
 def test_code_expires_after_fourteen_days(dbs, fresh_code):
@@ -112,14 +121,19 @@ def test_a_new_code_replaces_the_old_one(dbs, fresh_code):
 
 
 def test_unknown_or_inactive_user_cannot_use_a_code(dbs, fresh_code):
-    assert _verify(dbs, fresh_code, employee_id="nobody").outcome == VerificationOutcome.unknown_user
+    assert (
+        _verify(dbs, fresh_code, employee_id="nobody").outcome == VerificationOutcome.unknown_user
+    )
     assert _verify(dbs, fresh_code, org=AMSTERDAM).outcome == VerificationOutcome.unknown_user
     accounts.set_active(dbs, _user(dbs, "daan.visser").id, False)
     assert _verify(dbs, fresh_code).outcome == VerificationOutcome.unknown_user
 
 
 def test_no_code_issued(dbs):
-    assert _verify(dbs, "ABCD-EFGH", employee_id="bram.jansen", org=AMSTERDAM).outcome == VerificationOutcome.no_code
+    assert (
+        _verify(dbs, "ABCD-EFGH", employee_id="bram.jansen", org=AMSTERDAM).outcome
+        == VerificationOutcome.no_code
+    )
 
 
 def test_codes_only_for_active_users(dbs):
@@ -152,90 +166,174 @@ def test_no_demo_code_in_production(dbs, monkeypatch):
 
 
 def test_resolve_login(dbs):
-    ok = accounts.resolve_login(dbs, issuer="builtin-idp", subject="anna.devries", organisation_identifier=AMSTERDAM)
+    ok = accounts.resolve_login(
+        dbs, issuer="builtin-idp", subject="anna.devries", organisation_identifier=AMSTERDAM
+    )
     assert ok.outcome == accounts.LoginOutcome.ok and ok.user_id == _user(dbs, "anna.devries").id
-    unknown = accounts.resolve_login(dbs, issuer="builtin-idp", subject="daan.visser",
-                                     organisation_identifier=GRONINGEN)
+    unknown = accounts.resolve_login(
+        dbs, issuer="builtin-idp", subject="daan.visser", organisation_identifier=GRONINGEN
+    )
     assert unknown.outcome == accounts.LoginOutcome.needs_code
-    other_issuer = accounts.resolve_login(dbs, issuer="https://elsewhere", subject="anna.devries",
-                                          organisation_identifier=AMSTERDAM)
+    other_issuer = accounts.resolve_login(
+        dbs, issuer="https://elsewhere", subject="anna.devries", organisation_identifier=AMSTERDAM
+    )
     assert other_issuer.outcome == accounts.LoginOutcome.needs_code
-    wrong_org = accounts.resolve_login(dbs, issuer="builtin-idp", subject="anna.devries",
-                                       organisation_identifier=GRONINGEN)
+    wrong_org = accounts.resolve_login(
+        dbs, issuer="builtin-idp", subject="anna.devries", organisation_identifier=GRONINGEN
+    )
     assert wrong_org.outcome == accounts.LoginOutcome.mismatch
     accounts.set_active(dbs, _user(dbs, "anna.devries").id, False)
-    inactive = accounts.resolve_login(dbs, issuer="builtin-idp", subject="anna.devries",
-                                      organisation_identifier=AMSTERDAM)
+    inactive = accounts.resolve_login(
+        dbs, issuer="builtin-idp", subject="anna.devries", organisation_identifier=AMSTERDAM
+    )
     assert inactive.outcome == accounts.LoginOutcome.inactive
 
 
 def test_an_identity_links_to_one_user_only(dbs):
     with pytest.raises(AccountError):
-        accounts.link_identity(dbs, _user(dbs, "bram.jansen"), issuer="builtin-idp", subject="anna.devries",
-                               organisation_identifier=AMSTERDAM)
+        accounts.link_identity(
+            dbs,
+            _user(dbs, "bram.jansen"),
+            issuer="builtin-idp",
+            subject="anna.devries",
+            organisation_identifier=AMSTERDAM,
+        )
 
 
 # --- organisations, users, roles --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"kind": "gemeente", "name": "Gemeente Ede", "identifier": "12345678", "municipality_code": "9999"},
-     "bestaande gemeentecode"),
-    ({"kind": "gemeente", "name": "Nog een Amsterdam", "identifier": "12345678", "municipality_code": "0363"},
-     "al een organisatie"),
-    ({"kind": "gemeente", "name": "Gemeente Ede", "identifier": "12AB", "municipality_code": "0228"},
-     "8 tot 20 cijfers"),
-    ({"kind": "gemeente", "name": "Dubbel", "identifier": AMSTERDAM, "municipality_code": "0228"},
-     "eHerkenning-nummer"),
-    ({"kind": "cbs", "name": "CBS 2", "identifier": "12345678", "municipality_code": "0228"},
-     "Alleen een gemeente"),
-    ({"kind": "bank", "name": "X", "identifier": "12345678"}, "soort"),
-    ({"kind": "cbs", "name": " ", "identifier": "12345678"}, "naam"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (
+            {
+                "kind": "gemeente",
+                "name": "Gemeente Ede",
+                "identifier": "12345678",
+                "municipality_code": "9999",
+            },
+            "bestaande gemeentecode",
+        ),
+        (
+            {
+                "kind": "gemeente",
+                "name": "Nog een Amsterdam",
+                "identifier": "12345678",
+                "municipality_code": "0363",
+            },
+            "al een organisatie",
+        ),
+        (
+            {
+                "kind": "gemeente",
+                "name": "Gemeente Ede",
+                "identifier": "12AB",
+                "municipality_code": "0228",
+            },
+            "8 tot 20 cijfers",
+        ),
+        (
+            {
+                "kind": "gemeente",
+                "name": "Dubbel",
+                "identifier": AMSTERDAM,
+                "municipality_code": "0228",
+            },
+            "eHerkenning-nummer",
+        ),
+        (
+            {"kind": "cbs", "name": "CBS 2", "identifier": "12345678", "municipality_code": "0228"},
+            "Alleen een gemeente",
+        ),
+        ({"kind": "bank", "name": "X", "identifier": "12345678"}, "soort"),
+        ({"kind": "cbs", "name": " ", "identifier": "12345678"}, "naam"),
+    ],
+)
 def test_add_organisation_refuses(dbs, kwargs, message):
     with pytest.raises(AccountError, match=message):
         accounts.add_organisation(dbs, **kwargs)
 
 
 def test_add_organisation_and_user_then_code(dbs):
-    org = accounts.add_organisation(dbs, kind="gemeente", name="Gemeente Ede", identifier="00000001001111111000",
-                                    municipality_code="0228")
-    assert any(o.name == "Gemeente Ede" and o.municipality_code == "0228" for o in accounts.list_organisations(dbs))
-    user = accounts.add_user(dbs, organisation_id=org.id, name="Iris Ede", email="iris@ede.example",
-                             employee_id="iris.ede", roles=["gebruiker", "productbeheerder CBS Monitor"])
+    org = accounts.add_organisation(
+        dbs,
+        kind="gemeente",
+        name="Gemeente Ede",
+        identifier="00000001001111111000",
+        municipality_code="0228",
+    )
+    assert any(
+        o.name == "Gemeente Ede" and o.municipality_code == "0228"
+        for o in accounts.list_organisations(dbs)
+    )
+    user = accounts.add_user(
+        dbs,
+        organisation_id=org.id,
+        name="Iris Ede",
+        email="iris@ede.example",
+        employee_id="iris.ede",
+        roles=["gebruiker", "productbeheerder CBS Monitor"],
+    )
     row = next(u for u in accounts.list_users(dbs) if u.id == user.id)
     assert row.roles == "gebruiker, productbeheerder CBS Monitor"
     assert not row.linked and row.code_status == "geen code"
     code = accounts.issue_code(dbs, user.id)
     assert next(u for u in accounts.list_users(dbs) if u.id == user.id).code_status == "geldig"
-    assert _verify(dbs, code, employee_id="iris.ede", org="00000001001111111000").outcome == VerificationOutcome.linked
+    assert (
+        _verify(dbs, code, employee_id="iris.ede", org="00000001001111111000").outcome
+        == VerificationOutcome.linked
+    )
     actor = permissions.load_actor(dbs, user.id)
     assert actor.municipality_codes == ("0228",)
 
 
-@pytest.mark.parametrize("roles, message", [
-    ([], "ten minste één rol"),
-    (["CBS-beoordelaar"], "alleen deze rollen"),
-    (["servicedesk"], "alleen deze rollen"),
-    (["koning"], "Onbekende rol"),
-])
+@pytest.mark.parametrize(
+    "roles, message",
+    [
+        ([], "ten minste één rol"),
+        (["CBS-beoordelaar"], "alleen deze rollen"),
+        (["servicedesk"], "alleen deze rollen"),
+        (["koning"], "Onbekende rol"),
+    ],
+)
 def test_roles_must_fit_the_organisation(dbs, roles, message):
     org = _org(dbs, AMSTERDAM)
     with pytest.raises(AccountError, match=message):
-        accounts.add_user(dbs, organisation_id=org.id, name="X", email="x@y.nl", employee_id="x", roles=roles)
+        accounts.add_user(
+            dbs, organisation_id=org.id, name="X", email="x@y.nl", employee_id="x", roles=roles
+        )
 
 
 def test_add_user_refuses_duplicates_and_bad_input(dbs):
     org = _org(dbs, AMSTERDAM)
     with pytest.raises(AccountError, match="al een gebruiker"):
-        accounts.add_user(dbs, organisation_id=org.id, name="A", email="a@b.nl", employee_id="anna.devries",
-                          roles=["gebruiker"])
+        accounts.add_user(
+            dbs,
+            organisation_id=org.id,
+            name="A",
+            email="a@b.nl",
+            employee_id="anna.devries",
+            roles=["gebruiker"],
+        )
     with pytest.raises(AccountError, match="e-mailadres"):
-        accounts.add_user(dbs, organisation_id=org.id, name="A", email="geen-mail", employee_id="a2",
-                          roles=["gebruiker"])
+        accounts.add_user(
+            dbs,
+            organisation_id=org.id,
+            name="A",
+            email="geen-mail",
+            employee_id="a2",
+            roles=["gebruiker"],
+        )
     with pytest.raises(AccountError, match="organisatie"):
-        accounts.add_user(dbs, organisation_id=99999, name="A", email="a@b.nl", employee_id="a3",
-                          roles=["gebruiker"])
+        accounts.add_user(
+            dbs,
+            organisation_id=99999,
+            name="A",
+            email="a@b.nl",
+            employee_id="a3",
+            roles=["gebruiker"],
+        )
 
 
 def test_set_roles(dbs):
@@ -276,7 +374,10 @@ def test_delegations_add_end_and_readd(dbs):
     delegation = dbs.exec(select(Delegation).where(Delegation.municipality_code == "0243")).one()
     accounts.end_delegation(dbs, delegation.id)
     assert "0243" not in permissions.load_actor(dbs, eva.id).municipality_codes
-    assert next(d for d in accounts.list_delegations(dbs) if d.municipality_code == "0243").active is False
+    assert (
+        next(d for d in accounts.list_delegations(dbs) if d.municipality_code == "0243").active
+        is False
+    )
     with pytest.raises(AccountError):
         accounts.end_delegation(dbs, delegation.id)
     accounts.add_delegation(dbs, municipality_code="0243", organisation_id=coop.id)
@@ -286,8 +387,12 @@ def test_delegations_add_end_and_readd(dbs):
 def test_delegation_only_to_a_cooperative_and_one_at_a_time(dbs):
     coop = _org(dbs, COOP)
     with pytest.raises(AccountError, match="samenwerkingsverband"):
-        accounts.add_delegation(dbs, municipality_code="0230", organisation_id=_org(dbs, AMSTERDAM).id)
-    other = accounts.add_organisation(dbs, kind="samenwerkingsverband", name="SVB Oost", identifier="123456789")
+        accounts.add_delegation(
+            dbs, municipality_code="0230", organisation_id=_org(dbs, AMSTERDAM).id
+        )
+    other = accounts.add_organisation(
+        dbs, kind="samenwerkingsverband", name="SVB Oost", identifier="123456789"
+    )
     with pytest.raises(AccountError, match="ander samenwerkingsverband"):
         accounts.add_delegation(dbs, municipality_code="0243", organisation_id=other.id)
     with pytest.raises(AccountError, match="gemeentecode"):

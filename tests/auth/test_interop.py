@@ -39,16 +39,31 @@ def _node_tool(name: str) -> str:
 @pytest.fixture(scope="module")
 def third_party_provider():
     if not (INTEROP / "node_modules" / "oidc-provider").exists():
-        subprocess.run([_node_tool("npm"), "ci", "--no-audit", "--no-fund"], cwd=INTEROP, check=True,
-                       capture_output=True, timeout=300)
+        subprocess.run(
+            [_node_tool("npm"), "ci", "--no-audit", "--no-fund"],
+            cwd=INTEROP,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen(
-        [_node_tool("node"), "provider.mjs", str(port), BASE_URL + routes.AUTH_CALLBACK, CLIENT_SECRET],
-        cwd=INTEROP, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+        [
+            _node_tool("node"),
+            "provider.mjs",
+            str(port),
+            BASE_URL + routes.AUTH_CALLBACK,
+            CLIENT_SECRET,
+        ],
+        cwd=INTEROP,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,
     )
     try:
         line = proc.stdout.readline()
@@ -122,21 +137,27 @@ def _start(portal: Browser) -> str:
 def test_linked_identity_logs_in(portal, third_party_provider):
     with db.session() as s:
         anna = s.exec(select(User).where(User.employee_id == "anna.devries")).one()
-        s.add(Identity(user_id=anna.id, issuer=third_party_provider, subject="pseudonym-anna-7f3a",
-                       organisation_identifier="00000001002306608000"))
+        s.add(
+            Identity(
+                user_id=anna.id,
+                issuer=third_party_provider,
+                subject="pseudonym-anna-7f3a",
+                organisation_identifier="00000001002306608000",
+            )
+        )
     callback = provider_login(_start(portal), "pseudonym-anna-7f3a")
     assert "iss=" in callback  # RFC 9207: the provider names itself; the client checks it
-    response = portal.get(callback[len(BASE_URL):])
+    response = portal.get(callback[len(BASE_URL) :])
     assert response.status_code == 303, response.text
     assert response.headers["location"] == routes.HOME
     assert portal.session_cookie
     # The callback cannot be used twice.
-    assert portal.get(callback[len(BASE_URL):]).status_code == 400
+    assert portal.get(callback[len(BASE_URL) :]).status_code == 400
 
 
 def test_first_login_links_with_the_verification_code(portal, third_party_provider):
     callback = provider_login(_start(portal), "pseudonym-daan-91c2")
-    response = portal.get(callback[len(BASE_URL):])
+    response = portal.get(callback[len(BASE_URL) :])
     assert response.headers["location"] == routes.VERIFICATION
     done = portal.submit_code(accounts.DEMO_VERIFICATION_CODE)
     assert done.status_code == 303 and done.headers["location"] == routes.HOME
@@ -153,5 +174,5 @@ def test_wrong_nonce_from_the_provider_is_refused(portal):
         attempt = s.exec(select(LoginAttempt).where(LoginAttempt.state == state)).one()
         attempt.nonce = "not-the-nonce-we-sent"
         s.add(attempt)
-    response = portal.get(provider_login(location, "pseudonym-anna-7f3a")[len(BASE_URL):])
+    response = portal.get(provider_login(location, "pseudonym-anna-7f3a")[len(BASE_URL) :])
     assert response.status_code == 400 and portal.session_cookie is None

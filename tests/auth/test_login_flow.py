@@ -25,15 +25,18 @@ def _user_of_session(token: str) -> str | None:
         return s.get(User, row.user_id).employee_id if row else None
 
 
-@pytest.mark.parametrize("employee_id, landing", [
-    ("anna.devries", routes.HOME),
-    ("bram.jansen", routes.HOME),
-    ("carla.bakker", routes.HOME),
-    ("hanna.kok", routes.HOME),
-    ("eva.mulder", routes.HOME),  # coordinator
-    ("frank.deboer", routes.CBS_DESK),
-    ("gerda.smit", routes.SERVICEDESK),
-])
+@pytest.mark.parametrize(
+    "employee_id, landing",
+    [
+        ("anna.devries", routes.HOME),
+        ("bram.jansen", routes.HOME),
+        ("carla.bakker", routes.HOME),
+        ("hanna.kok", routes.HOME),
+        ("eva.mulder", routes.HOME),  # coordinator
+        ("frank.deboer", routes.CBS_DESK),
+        ("gerda.smit", routes.SERVICEDESK),
+    ],
+)
 def test_each_linked_identity_lands_on_its_page(client, employee_id, landing):
     response = client.login(employee_id)
     assert response.status_code == 303, response.text
@@ -102,7 +105,11 @@ def test_unknown_identity_is_told_to_call_the_servicedesk(client):
     response = client.login("nobody", organisation=GRONINGEN)
     assert response.headers["location"] == routes.VERIFICATION
     page = client.get(routes.VERIFICATION)
-    assert page.status_code == 403 and "niet bij ons bekend" in page.text and "Servicedesk" in page.text
+    assert (
+        page.status_code == 403
+        and "niet bij ons bekend" in page.text
+        and "Servicedesk" in page.text
+    )
 
 
 def test_expired_code_says_what_to_do(client, dbs):
@@ -113,7 +120,11 @@ def test_expired_code_says_what_to_do(client, dbs):
     dbs.commit()
     client.login("daan.visser")
     response = client.submit_code(accounts.DEMO_VERIFICATION_CODE)
-    assert response.status_code == 403 and "verlopen" in response.text and "0800 222 11 22" in response.text
+    assert (
+        response.status_code == 403
+        and "verlopen" in response.text
+        and "0800 222 11 22" in response.text
+    )
 
 
 def test_verification_form_needs_its_csrf_token(client):
@@ -174,9 +185,13 @@ def test_callback_in_another_browser_is_refused(client, browser_factory):
 def test_tampered_state_is_refused(client):
     _, params = client.start()
     provider_response = client.choose(params, employee_id="anna.devries")
-    location = provider_response.headers["location"].replace(params["state"], params["state"][:-2] + "xx")
+    location = provider_response.headers["location"].replace(
+        params["state"], params["state"][:-2] + "xx"
+    )
     provider_response.headers["location"] = location
-    client.http.cookies.set(login.STATE_COOKIE, params["state"][:-2] + "xx", path=routes.AUTH_CALLBACK)
+    client.http.cookies.set(
+        login.STATE_COOKIE, params["state"][:-2] + "xx", path=routes.AUTH_CALLBACK
+    )
     assert client.callback(provider_response).status_code == 400
     assert client.session_cookie is None
 

@@ -28,8 +28,12 @@ def provider_key(portal_env):
 def _claims(portal_env, **changes) -> dict:
     now = int(time.time())
     claims = {
-        "iss": builtin_idp.issuer_url(portal_env), "aud": [portal_env.oidc_client_id], "sub": "anna.devries",
-        "iat": now, "exp": now + 300, "nonce": NONCE,
+        "iss": builtin_idp.issuer_url(portal_env),
+        "aud": [portal_env.oidc_client_id],
+        "sub": "anna.devries",
+        "iat": now,
+        "exp": now + 300,
+        "nonce": NONCE,
         portal_env.oidc_org_claim: "00000001002306608000",
     }
     claims.update(changes)
@@ -52,16 +56,29 @@ def test_valid_token_gives_the_identity(oidc, portal_env, provider_key):
     assert identity.organisation_identifier == "00000001002306608000"
 
 
-@pytest.mark.parametrize("changes", [
-    {"iss": "https://evil.example/idp"},
-    {"aud": ["someone-else"]},
-    {"aud": None},
-    {"exp": int(time.time()) - 3600},
-    {"iat": int(time.time()) + 3600},
-    {"nonce": "replayed-nonce"},
-    {"nonce": None},
-    {"sub": None},
-], ids=["issuer", "audience", "no-audience", "expired", "future-iat", "nonce", "no-nonce", "no-sub"])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"iss": "https://evil.example/idp"},
+        {"aud": ["someone-else"]},
+        {"aud": None},
+        {"exp": int(time.time()) - 3600},
+        {"iat": int(time.time()) + 3600},
+        {"nonce": "replayed-nonce"},
+        {"nonce": None},
+        {"sub": None},
+    ],
+    ids=[
+        "issuer",
+        "audience",
+        "no-audience",
+        "expired",
+        "future-iat",
+        "nonce",
+        "no-nonce",
+        "no-sub",
+    ],
+)
 def test_bad_claims_are_refused(oidc, portal_env, provider_key, changes):
     with pytest.raises(OIDCError):
         _validate(oidc, _sign(_claims(portal_env, **changes), provider_key))
@@ -87,19 +104,23 @@ def test_unsigned_and_symmetric_tokens_are_refused(oidc, portal_env, provider_ke
 
     hmac_key = OctKey.import_key(portal_env.oidc_client_id.encode() * 4)
     with pytest.raises(OIDCError):
-        _validate(oidc, jwt.encode({"alg": "HS256"}, _claims(portal_env), hmac_key, algorithms=["HS256"]))
+        _validate(
+            oidc, jwt.encode({"alg": "HS256"}, _claims(portal_env), hmac_key, algorithms=["HS256"])
+        )
 
 
 def test_tampered_payload_is_refused(oidc, portal_env, provider_key):
     token = _sign(_claims(portal_env), provider_key)
-    header, payload, signature = token.split(".")
+    header, _payload, signature = token.split(".")
     other = _sign(_claims(portal_env, sub="gerda.smit"), provider_key).split(".")[1]
     with pytest.raises(OIDCError):
         _validate(oidc, f"{header}.{other}.{signature}")
 
 
 def test_missing_organisation_claim_is_refused(oidc, portal_env, provider_key):
-    claims = _validate(oidc, _sign(_claims(portal_env, **{portal_env.oidc_org_claim: None}), provider_key))
+    claims = _validate(
+        oidc, _sign(_claims(portal_env, **{portal_env.oidc_org_claim: None}), provider_key)
+    )
     with pytest.raises(OIDCError):
         oidc.identity_from_claims(claims)
 
@@ -114,7 +135,9 @@ def test_response_issuer_is_checked(oidc):
 def test_discovery_must_name_the_configured_issuer(portal_env):
     import dataclasses
 
-    config = dataclasses.replace(builtin_idp.client_config(portal_env), issuer=builtin_idp.issuer_url(portal_env) + "x")
+    config = dataclasses.replace(
+        builtin_idp.client_config(portal_env), issuer=builtin_idp.issuer_url(portal_env) + "x"
+    )
     with pytest.raises(OIDCError):
         asyncio.run(OIDCClient(config).metadata())
 
@@ -123,18 +146,32 @@ def test_provider_redeems_a_code_once_and_checks_the_client_secret(client, porta
     """The built-in provider itself: single-use codes, client authentication, PKCE required."""
     _, params = client.start()
     response = client.choose(params, employee_id="anna.devries")
-    code = dict(p.split("=", 1) for p in response.headers["location"].split("?", 1)[1].split("&"))["code"]
+    code = dict(p.split("=", 1) for p in response.headers["location"].split("?", 1)[1].split("&"))[
+        "code"
+    ]
     from urllib.parse import unquote
 
     code = unquote(code)
-    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": params["redirect_uri"],
-            "code_verifier": "wrong" * 10}
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": params["redirect_uri"],
+        "code_verifier": "wrong" * 10,
+    }
     secret = builtin_idp.client_secret(portal_env)
-    bad_secret = client.post("/idp/token", data=form, auth=(portal_env.oidc_client_id, "not-the-secret"))
+    bad_secret = client.post(
+        "/idp/token", data=form, auth=(portal_env.oidc_client_id, "not-the-secret")
+    )
     assert bad_secret.status_code == 401
     # A wrong PKCE verifier fails, and spends the code.
-    assert client.post("/idp/token", data=form, auth=(portal_env.oidc_client_id, secret)).status_code == 400
-    assert client.post("/idp/token", data=form, auth=(portal_env.oidc_client_id, secret)).status_code == 400
+    assert (
+        client.post("/idp/token", data=form, auth=(portal_env.oidc_client_id, secret)).status_code
+        == 400
+    )
+    assert (
+        client.post("/idp/token", data=form, auth=(portal_env.oidc_client_id, secret)).status_code
+        == 400
+    )
 
 
 def test_provider_requires_pkce(client):
@@ -146,7 +183,9 @@ def test_provider_requires_pkce(client):
 
 def test_provider_refuses_a_foreign_redirect_uri(client):
     _, params = client.start()
-    response = client.get("/idp/authorize", params={**params, "redirect_uri": "https://evil.example/cb"})
+    response = client.get(
+        "/idp/authorize", params={**params, "redirect_uri": "https://evil.example/cb"}
+    )
     assert response.status_code == 400 and "Ongeldig inlogverzoek" in response.text
 
 

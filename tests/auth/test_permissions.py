@@ -19,7 +19,11 @@ TABLE = [
     ("anna.devries", None, set()),
     ("carla.bakker", "0344", {V, D, W}),
     ("carla.bakker", "0363", set()),
-    ("hanna.kok", "0243", {V, D}),  # Harderwijk delegated to the cooperative: no withdrawal via the portal
+    (
+        "hanna.kok",
+        "0243",
+        {V, D},
+    ),  # Harderwijk delegated to the cooperative: no withdrawal via the portal
     ("eva.mulder", "0243", {V, D}),  # coordinator for a delegating municipality: never withdraws
     ("eva.mulder", "0233", {V, D}),
     ("eva.mulder", "0302", {V, D}),

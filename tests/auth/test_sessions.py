@@ -11,7 +11,7 @@ from cbs_monitor import clock
 from cbs_monitor.auth import sessions
 from cbs_monitor.models import User, UserSession
 
-START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -75,9 +75,17 @@ def test_logout_ends_the_session(dbs, anna):
     sessions.end_session(dbs, None)
 
 
-@pytest.mark.parametrize("header", [
-    None, "", "cbs_monitor_session=", "cbs_monitor_session=forged-token", "other=1", "cbs_monitor_session=\"x;",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "cbs_monitor_session=",
+        "cbs_monitor_session=forged-token",
+        "other=1",
+        'cbs_monitor_session="x;',
+    ],
+)
 def test_unknown_or_tampered_cookies_give_no_session(dbs, anna, header):
     sessions.create_session(dbs, anna)
     assert sessions.resolve_session(dbs, sessions.token_from_cookie_header(header)) is None

@@ -20,8 +20,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
     "--disable-sync",
 ]
 
@@ -49,17 +55,19 @@ def _wait_for(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> No
 
 def server_env(data_dir: Path, port: int) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "PATH": f"{ROOT / '.venv' / 'bin'}:{env.get('PATH', '')}",
-        "REFLEX_USE_NPM": "1",
-        "REFLEX_CHECK_LATEST_VERSION": "0",
-        "REFLEX_TELEMETRY_ENABLED": "0",
-        # Its own web build folder, so a running `make run` is not disturbed.
-        "REFLEX_WEB_WORKDIR": str(ROOT / ".web-e2e"),
-        "CBS_MONITOR_DATA_DIR": str(data_dir),
-        "CBS_MONITOR_BASE_URL": f"http://127.0.0.1:{port}",
-        "CBS_MONITOR_SCHEDULER_ENABLED": env.get("CBS_MONITOR_SCHEDULER_ENABLED", "true"),
-    })
+    env.update(
+        {
+            "PATH": f"{ROOT / '.venv' / 'bin'}:{env.get('PATH', '')}",
+            "REFLEX_USE_NPM": "1",
+            "REFLEX_CHECK_LATEST_VERSION": "0",
+            "REFLEX_TELEMETRY_ENABLED": "0",
+            # Its own web build folder, so a running `make run` is not disturbed.
+            "REFLEX_WEB_WORKDIR": str(ROOT / ".web-e2e"),
+            "CBS_MONITOR_DATA_DIR": str(data_dir),
+            "CBS_MONITOR_BASE_URL": f"http://127.0.0.1:{port}",
+            "CBS_MONITOR_SCHEDULER_ENABLED": env.get("CBS_MONITOR_SCHEDULER_ENABLED", "true"),
+        }
+    )
     return env
 
 
@@ -67,21 +75,40 @@ def server_env(data_dir: Path, port: int) -> dict[str, str]:
 def e2e_server():
     """Start the portal once; yields (base_url, data_dir). Serialised across concurrent runs by a lock."""
     ARTIFACTS.mkdir(exist_ok=True)
-    lock = open(ROOT / ".e2e.lock", "w")
+    lock = open(ROOT / ".e2e.lock", "w")  # noqa: SIM115 — held for the whole session
     fcntl.flock(lock, fcntl.LOCK_EX)
     data_dir = Path(tempfile.mkdtemp(prefix="cbs-e2e-"))
     port = _free_port()
     env = server_env(data_dir, port)
     python = str(ROOT / ".venv" / "bin" / "python")
     for command in (["migrate"], ["seed-demo"]):
-        subprocess.run([python, "-m", "cbs_monitor.cli", *command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [python, "-m", "cbs_monitor.cli", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     log = ARTIFACTS / "e2e-server.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "reflex"), "run", "--env", "prod", "--frontend-port", str(port),
-             "--backend-port", str(port), "--backend-host", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                str(ROOT / ".venv" / "bin" / "reflex"),
+                "run",
+                "--env",
+                "prod",
+                "--frontend-port",
+                str(port),
+                "--backend-port",
+                str(port),
+                "--backend-host",
+                "127.0.0.1",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
@@ -131,8 +158,12 @@ def browser():
 
 @pytest.fixture
 def page(browser, base_url, request):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1366, "height": 900},
-                                  accept_downloads=True, locale="nl-NL")
+    context = browser.new_context(
+        base_url=base_url,
+        viewport={"width": 1366, "height": 900},
+        accept_downloads=True,
+        locale="nl-NL",
+    )
     context.set_default_timeout(20_000)
     pg = context.new_page()
     yield pg
@@ -162,9 +193,17 @@ def login_as(e2e_db, base_url):
         with e2e_db.session() as s:
             user = s.exec(select(User).where(User.employee_id == employee_id)).one()
             token = sessions.create_session(s, user.id)
-        page.context.add_cookies([{
-            "name": sessions.COOKIE_NAME, "value": token, "url": base_url, "httpOnly": True, "sameSite": "Lax",
-        }])
+        page.context.add_cookies(
+            [
+                {
+                    "name": sessions.COOKIE_NAME,
+                    "value": token,
+                    "url": base_url,
+                    "httpOnly": True,
+                    "sameSite": "Lax",
+                }
+            ]
+        )
 
     return _login
 

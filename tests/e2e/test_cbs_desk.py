@@ -43,7 +43,9 @@ def held_report(e2e_db):
         with e2e_db.session() as s:
             period = periods.open_delivery_periods(s)[0].code
             name, data = generate_sample("0363", period, records=150, seed=11)
-            result = validate_upload(name, data, context=ValidationContext(upload_date=clock.today()))
+            result = validate_upload(
+                name, data, context=ValidationContext(upload_date=clock.today())
+            )
             anna = load_actor(s, _user_id(s, "anna.devries"))
             outcome = deliveries.record(s, anna, "0363", name, data, result)
             report = deliveries.report_of(s, outcome.delivery_id, ReportKind.readiness)
@@ -55,8 +57,9 @@ def held_report(e2e_db):
         reset_settings()
 
 
-def test_reviewer_filters_overdue_and_releases_a_held_report(page, login_as, e2e_db, held_report, browser,
-                                                            base_url):
+def test_reviewer_filters_overdue_and_releases_a_held_report(
+    page, login_as, e2e_db, held_report, browser, base_url
+):
     from cbs_monitor.models import OutboxMail, Report, ReportStatus
 
     login_as(page, "frank.deboer")
@@ -82,7 +85,10 @@ def test_reviewer_filters_overdue_and_releases_a_held_report(page, login_as, e2e
     from openpyxl import load_workbook
 
     sheet = load_workbook(io.BytesIO(download.value.path().read_bytes()))["Overzicht"]
-    assert [c.value for c in sheet[sheet.max_row]][:2] == ["0363", "Amsterdam"]  # the filter travels along
+    assert [c.value for c in sheet[sheet.max_row]][:2] == [
+        "0363",
+        "Amsterdam",
+    ]  # the filter travels along
 
     row.get_by_role("link", name="Amsterdam").click()
     page.wait_for_url("**/cbs/gemeente/0363**")
@@ -91,15 +97,21 @@ def test_reviewer_filters_overdue_and_releases_a_held_report(page, login_as, e2e
     screenshot(page, "cbs-gemeente-amsterdam")
     page.screenshot(path=str(ARTIFACTS / "cbs-gemeente-amsterdam-boven.png"))
 
-    page.get_by_role("button", name=f"Op orde rapport vrijgeven van {held_report['filename']}").click()
+    page.get_by_role(
+        "button", name=f"Op orde rapport vrijgeven van {held_report['filename']}"
+    ).click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Op orde rapport vrijgeven")
     dialog.get_by_role("button", name="Bevestigen").click()
     expect(dialog).to_contain_text("Geef een reden op")  # the reason is required
-    dialog.get_by_label("Reden").fill("Cijfers nagekeken: de daling komt door een nieuwe aanbieder.")
+    dialog.get_by_label("Reden").fill(
+        "Cijfers nagekeken: de daling komt door een nieuwe aanbieder."
+    )
     dialog.get_by_role("button", name="Bevestigen").click()
     expect(dialog).to_be_hidden()
-    expect(page.get_by_role("button", name=f"Op orde rapport vrijgeven van {held_report['filename']}")).to_have_count(0)
+    expect(
+        page.get_by_role("button", name=f"Op orde rapport vrijgeven van {held_report['filename']}")
+    ).to_have_count(0)
     expect(page.locator("#cbs-berichten")).to_contain_text("Besluit CBS")
     screenshot(page, "cbs-gemeente-vrijgegeven")
 
@@ -121,7 +133,9 @@ def test_reviewer_filters_overdue_and_releases_a_held_report(page, login_as, e2e
         row = anna_page.locator("#rapporten tbody tr", has_text=held_report["filename"]).first
         expect(row).to_contain_text("gereed")
         with anna_page.expect_download() as download:
-            row.get_by_role("button", name=f"Download Op orde rapport van {held_report['filename']}").click()
+            row.get_by_role(
+                "button", name=f"Download Op orde rapport van {held_report['filename']}"
+            ).click()
         assert download.value.suggested_filename.endswith(".xlsx")
     finally:
         context.close()
@@ -142,7 +156,9 @@ def test_reviewer_registers_a_form_withdrawal_for_a_delegating_municipality(page
     choice.click()  # the choice round-trips to the server before the radio shows it
     expect(choice).to_be_checked()
     page.locator("#formulier-registreren").click()
-    expect(page.locator("#formulier-registreren").locator("xpath=..")).to_contain_text("Geef een reden op")
+    expect(page.locator("#formulier-registreren").locator("xpath=..")).to_contain_text(
+        "Geef een reden op"
+    )
     page.locator("#formulier-reden").fill("Formulier ontvangen per e-mail, kenmerk CBS-2026-017.")
     page.locator("#formulier-registreren").click()
     history = page.locator("#intrek-geschiedenis")
@@ -161,7 +177,10 @@ def test_form_withdrawal_reaches_the_municipality(page, login_as, e2e_db):
 
     with e2e_db.session() as s:
         mails = s.exec(select(OutboxMail).where(OutboxMail.municipality_code == "0243")).all()
-        assert any("hanna.kok" in m.recipient and m.key.startswith("cbs-decision/form-withdrawal/") for m in mails)
+        assert any(
+            "hanna.kok" in m.recipient and m.key.startswith("cbs-decision/form-withdrawal/")
+            for m in mails
+        )
     login_as(page, "hanna.kok")
     page.goto("/cbs-monitor/berichtenlog")
     expect(page.locator("#berichten")).to_contain_text("intrekkingsformulier")

@@ -43,12 +43,15 @@ def _path_of(url: str) -> str:
     return re.sub(r"^https?://[^/]+", "", url).split("?")[0].rstrip("/") or "/"
 
 
-@pytest.mark.parametrize("employee_id, landing, who", [
-    ("anna.devries", "/", "Anna de Vries"),
-    ("eva.mulder", "/", "Eva Mulder"),
-    ("frank.deboer", "/cbs", "Frank de Boer"),
-    ("gerda.smit", "/beheer", "Gerda Smit"),
-])
+@pytest.mark.parametrize(
+    "employee_id, landing, who",
+    [
+        ("anna.devries", "/", "Anna de Vries"),
+        ("eva.mulder", "/", "Eva Mulder"),
+        ("frank.deboer", "/cbs", "Frank de Boer"),
+        ("gerda.smit", "/beheer", "Gerda Smit"),
+    ],
+)
 def test_each_demo_identity_lands_on_its_page(page, employee_id, landing, who):
     eherkenning_login(page, employee_id)
     page.wait_for_url(lambda url: _path_of(url) == landing)
@@ -95,9 +98,14 @@ def _new_user_with_code(e2e_db, employee_id: str) -> str:
 
     with e2e_db.session() as s:
         org = s.exec(select(Organisation).where(Organisation.identifier == GRONINGEN)).one()
-        user = accounts.add_user(s, organisation_id=org.id, name=f"Test {employee_id}",
-                                 email=f"{employee_id}@groningen.example", employee_id=employee_id,
-                                 roles=["gebruiker"])
+        user = accounts.add_user(
+            s,
+            organisation_id=org.id,
+            name=f"Test {employee_id}",
+            email=f"{employee_id}@groningen.example",
+            employee_id=employee_id,
+            roles=["gebruiker"],
+        )
         return accounts.issue_code(s, user.id)
 
 
@@ -181,12 +189,16 @@ def test_expired_session_sends_the_user_to_login(page, e2e_db):
     expect(page.locator("#header-user")).to_have_text("Hanna Kok")
     token = next(c["value"] for c in page.context.cookies() if c["name"] == sessions.COOKIE_NAME)
     with e2e_db.session() as s:
-        row = s.exec(select(UserSession).where(UserSession.token_hash == sessions._hash(token))).one()
+        row = s.exec(
+            select(UserSession).where(UserSession.token_hash == sessions._hash(token))
+        ).one()
         row.last_seen_at = row.last_seen_at - dt.timedelta(minutes=16)
         row.created_at = row.created_at - dt.timedelta(minutes=16)
         s.add(row)
     # The next event of the open page finds no live session: back to the login page.
-    page.get_by_role("navigation", name="Rechtermenu").get_by_role("link", name="CBS Monitor").click()
+    page.get_by_role("navigation", name="Rechtermenu").get_by_role(
+        "link", name="CBS Monitor"
+    ).click()
     page.wait_for_url("**/login**")
     expect(page.get_by_role("link", name="Ga verder")).to_be_visible()
 

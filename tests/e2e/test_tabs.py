@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -23,12 +24,15 @@ def open_period(e2e_db) -> str:
         return periods.open_delivery_periods(s)[0].code
 
 
-def sample_file(tmp_path, code: str, period: str, *, error_rate: float = 0.0, seed: int = 1, records: int = 300):
+def sample_file(
+    tmp_path, code: str, period: str, *, error_rate: float = 0.0, seed: int = 1, records: int = 300
+):
     from cbs_monitor import clock
     from cbs_monitor.protocol.sample import generate_sample
 
-    name, data = generate_sample(code, period, records=records, seed=seed, created=clock.today(),
-                                 error_rate=error_rate)
+    name, data = generate_sample(
+        code, period, records=records, seed=seed, created=clock.today(), error_rate=error_rate
+    )
     path = tmp_path / name
     path.write_bytes(data)
     return path
@@ -37,9 +41,13 @@ def sample_file(tmp_path, code: str, period: str, *, error_rate: float = 0.0, se
 def via_menu_to_tab(page, tab: str) -> None:
     """Card: 'Selecteer CBS Monitor (rechtermenu)', then 'Klik tabblad ...'."""
     page.goto("/")
-    page.get_by_role("navigation", name="Rechtermenu").get_by_role("link", name="CBS Monitor").click()
+    page.get_by_role("navigation", name="Rechtermenu").get_by_role(
+        "link", name="CBS Monitor"
+    ).click()
     page.wait_for_url("**/cbs-monitor/aanleveren**")
-    page.get_by_role("navigation", name="Tabbladen CBS Monitor").get_by_role("link", name=tab, exact=True).click()
+    page.get_by_role("navigation", name="Tabbladen CBS Monitor").get_by_role(
+        "link", name=tab, exact=True
+    ).click()
     expect(page.get_by_role("heading", name=tab, level=2)).to_be_visible()
 
 
@@ -58,8 +66,8 @@ def accept_terms(page) -> None:
 
 
 def xlsx_cells(download) -> list[list]:
-    book = openpyxl.load_workbook(io.BytesIO(open(download.path(), "rb").read()))
-    return [[c for c in row] for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+    return [list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
 
 
 def test_aanleveren_valid_file_then_ophalen_both_reports(page, login_as, e2e_db, tmp_path):
@@ -76,7 +84,9 @@ def test_aanleveren_valid_file_then_ophalen_both_reports(page, login_as, e2e_db,
     expect(result).to_contain_text("300")
     screenshot(page, "tab-aanleveren-goedgekeurd")
 
-    page.get_by_role("navigation", name="Tabbladen CBS Monitor").get_by_role("link", name="Ophalen").click()
+    page.get_by_role("navigation", name="Tabbladen CBS Monitor").get_by_role(
+        "link", name="Ophalen"
+    ).click()
     row = page.locator("#rapporten tbody tr", has_text=path.name).first
     expect(row).to_be_visible()
     screenshot(page, "tab-ophalen")
@@ -147,7 +157,9 @@ def test_upload_with_keyboard_only(page, login_as, e2e_db, tmp_path):
             break
     else:
         pytest.fail("the file selector cannot be reached with Tab")
-    for attempt in range(2):  # under load the first key press can land before the dropzone is interactive
+    for attempt in range(
+        2
+    ):  # under load the first key press can land before the dropzone is interactive
         try:
             with page.expect_file_chooser(timeout=8_000) as chooser:
                 page.keyboard.press("Enter")
@@ -169,8 +181,9 @@ def test_upload_with_keyboard_only(page, login_as, e2e_db, tmp_path):
         if send.evaluate("el => el === document.activeElement"):
             break
     page.keyboard.press("Enter")
-    expect(page.get_by_role("region", name="Technisch rapport").get_by_text("Goedgekeurd", exact=True)).to_be_visible(
-        timeout=30_000)
+    expect(
+        page.get_by_role("region", name="Technisch rapport").get_by_text("Goedgekeurd", exact=True)
+    ).to_be_visible(timeout=30_000)
 
 
 def test_intrekken_choice_saved_and_shown_on_next_visit(page, login_as):
@@ -183,11 +196,15 @@ def test_intrekken_choice_saved_and_shown_on_next_visit(page, login_as):
     expect(page.get_by_text("Uw keuze is opgeslagen.")).to_be_visible()
     screenshot(page, "tab-intrekken")
     page.reload()
-    expect(page.get_by_role("radio", name="Aanlevering intrekken: Wijk- en buurtniveau")).to_be_checked()
+    expect(
+        page.get_by_role("radio", name="Aanlevering intrekken: Wijk- en buurtniveau")
+    ).to_be_checked()
     expect(page.get_by_role("radio", name="Publiceren: Wijk- en buurtniveau")).not_to_be_checked()
     expect(page.get_by_role("radio", name="Publiceren: Wmo per productcategorie")).to_be_checked()
     # ... and the Berichtenlog tells what happened.
-    page.get_by_role("navigation", name="Tabbladen CBS Monitor").get_by_role("link", name="Berichtenlog").click()
+    page.get_by_role("navigation", name="Tabbladen CBS Monitor").get_by_role(
+        "link", name="Berichtenlog"
+    ).click()
     page.get_by_role("button", name="Tonen").click()
     expect(page.locator("#berichten")).to_contain_text("Wijk- en buurtniveau: ingetrokken")
 
@@ -196,8 +213,12 @@ def test_delegating_municipality_sees_notice_and_cbs_form(page, login_as):
     login_as(page, "hanna.kok")
     page.goto("/cbs-monitor/intrekken")
     expect(page.locator("#delegerend")).to_contain_text("delegerende gemeenten")
-    expect(page.get_by_role("link", name="Naar het formulier op de website van CBS")).to_be_visible()
-    for radio in page.get_by_role("radio").all():  # the selection CBS registered is shown, read-only
+    expect(
+        page.get_by_role("link", name="Naar het formulier op de website van CBS")
+    ).to_be_visible()
+    for radio in page.get_by_role(
+        "radio"
+    ).all():  # the selection CBS registered is shown, read-only
         expect(radio).to_be_disabled()
     screenshot(page, "tab-intrekken-delegerend")
 
@@ -225,7 +246,11 @@ def test_berichtenlog_range_show_and_download(page, login_as, e2e_db):
     with page.expect_download() as overview:
         page.get_by_role("button", name="Download overzicht").click()
     rows = xlsx_cells(overview.value)
-    texts = [r[3] for r in rows if r and len(r) > 3 and isinstance(r[3], str) and r[3].startswith("Testbericht")]
+    texts = [
+        r[3]
+        for r in rows
+        if r and len(r) > 3 and isinstance(r[3], str) and r[3].startswith("Testbericht")
+    ]
     assert len(texts) == 30
     # An end date before the start date is refused with a Dutch message, nothing lost.
     page.get_by_label("Einddatum").fill((today - dt.timedelta(days=10)).isoformat())
@@ -260,8 +285,9 @@ def test_coordinator_switches_municipality_and_sees_only_its_data(page, login_as
     select_file(page, path)
     accept_terms(page)
     page.get_by_role("button", name="Verstuur bestand").click()
-    expect(page.get_by_role("region", name="Technisch rapport").get_by_text("Goedgekeurd", exact=True)).to_be_visible(
-        timeout=30_000)
+    expect(
+        page.get_by_role("region", name="Technisch rapport").get_by_text("Goedgekeurd", exact=True)
+    ).to_be_visible(timeout=30_000)
     page.goto("/cbs-monitor/ophalen")
     expect(page.locator("#rapporten")).to_contain_text(path.name)
     page.get_by_label("Gemeente").select_option("0233")
@@ -272,8 +298,9 @@ def test_coordinator_switches_municipality_and_sees_only_its_data(page, login_as
     select_file(page, path)
     accept_terms(page)
     page.get_by_role("button", name="Verstuur bestand").click()
-    expect(page.get_by_role("region", name="Technisch rapport").get_by_text("Afgekeurd", exact=True)).to_be_visible(
-        timeout=30_000)
+    expect(
+        page.get_by_role("region", name="Technisch rapport").get_by_text("Afgekeurd", exact=True)
+    ).to_be_visible(timeout=30_000)
     from cbs_monitor.models import Delivery
 
     with e2e_db.session() as s:

@@ -46,8 +46,14 @@ def record(i: int = 0, **fields: str) -> dict[str, str]:
     return base
 
 
-def make_file(rows: list[dict[str, str]], *, header: list[str] | None = None, eol: str = "\r\n",
-              bom: bool = False, quote_all: bool = False) -> bytes:
+def make_file(
+    rows: list[dict[str, str]],
+    *,
+    header: list[str] | None = None,
+    eol: str = "\r\n",
+    bom: bool = False,
+    quote_all: bool = False,
+) -> bytes:
     def fmt(values):
         if quote_all:
             values = ['"' + v.replace('"', '""') + '"' for v in values]

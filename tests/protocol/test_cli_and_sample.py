@@ -10,7 +10,11 @@ import pytest
 
 from cbs_monitor.protocol import SPEC_WMO_V1, generate_sample, get_spec, load_municipalities
 from cbs_monitor.protocol.commands import add_commands
-from cbs_monitor.protocol.periods import parse_period, previous_period_code, year_earlier_period_code
+from cbs_monitor.protocol.periods import (
+    parse_period,
+    previous_period_code,
+    year_earlier_period_code,
+)
 from cbs_monitor.protocol.sample import elfproef_ok
 from tests.protocol.conftest import check, make_file, record, valid_rows
 
@@ -36,7 +40,14 @@ def test_validate_exit_codes_and_json(tmp_path, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["status"] == "Afgekeurd" and report["records_read"] == 30
     f034 = next(f for f in report["findings"] if f["code"] == "F034")
-    assert f034 == {**f034, "severity": "fout", "level": "bestand", "count": 1, "lines": [2], "column": "Gemeentecode"}
+    assert f034 == {
+        **f034,
+        "severity": "fout",
+        "level": "bestand",
+        "count": 1,
+        "lines": [2],
+        "column": "Gemeentecode",
+    }
 
     refused = tmp_path / "gegevens.csv"
     refused.write_bytes(make_file(valid_rows(3)))
@@ -56,7 +67,21 @@ def test_generate_sample_command(tmp_path):
     assert run(["generate-sample", "--records", "40", "--seed", "3", "--out", str(tmp_path)]) == 0
     files = list(tmp_path.iterdir())
     assert [f.name for f in files] == ["WMO_0363_2026H1_20260815.csv"]
-    assert run(["generate-sample", "--size", "20kB", "--zip", "--period", "2025H2", "--out", str(tmp_path)]) == 0
+    assert (
+        run(
+            [
+                "generate-sample",
+                "--size",
+                "20kB",
+                "--zip",
+                "--period",
+                "2025H2",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "WMO_0363_2025H2_20260215.zip").exists()
     assert run(["generate-sample", "--period", "2026H5"]) == 2
 
@@ -83,7 +108,9 @@ def test_samples_with_errors():
 
 
 def test_sample_bsns_pass_the_elfproef():
-    assert elfproef_ok("123456782") and not elfproef_ok("123456783") and not elfproef_ok("000000000")
+    assert (
+        elfproef_ok("123456782") and not elfproef_ok("123456783") and not elfproef_ok("000000000")
+    )
 
 
 def test_spec_registry_and_code_lists():

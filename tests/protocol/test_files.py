@@ -6,9 +6,17 @@ import dataclasses
 
 import pytest
 
-from cbs_monitor.protocol import SPEC_WMO_V1, validate_upload
-from cbs_monitor.protocol import archive
-from tests.protocol.conftest import NAME, check, codes, context, finding, make_file, record, valid_rows
+from cbs_monitor.protocol import SPEC_WMO_V1, archive, validate_upload
+from tests.protocol.conftest import (
+    NAME,
+    check,
+    codes,
+    context,
+    finding,
+    make_file,
+    record,
+    valid_rows,
+)
 
 
 def test_extension_is_refused():
@@ -26,9 +34,17 @@ def test_size_limit_is_refused_and_just_under_is_read():
     assert not check(make_file(valid_rows(10)), spec=spec).refused
 
 
-@pytest.mark.parametrize("name", ["data.csv", "WMO_363_2026H1_20260815.csv", "WMO_0363_2026H3_20260815.csv",
-                                  "WMO_0363_2026H1_2026081.csv", "WMO_0363_2026H1_20260815.csv.exe.csv2",
-                                  "WMO_0363_0000H1_20260815.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "data.csv",
+        "WMO_363_2026H1_20260815.csv",
+        "WMO_0363_2026H3_20260815.csv",
+        "WMO_0363_2026H1_2026081.csv",
+        "WMO_0363_2026H1_20260815.csv.exe.csv2",
+        "WMO_0363_0000H1_20260815.csv",
+    ],
+)
 def test_name_pattern(name):
     result = check(make_file(valid_rows(3)), name=name)
     assert result.refused and codes(result) & {"F001", "F003"}
@@ -84,7 +100,9 @@ def test_bom_crlf_lf_and_quoting_give_the_same_result():
     rows[4] = record(4, BSN="123456783")
     results = [
         check(make_file(rows, eol=eol, bom=bom, quote_all=quote))
-        for eol in ("\r\n", "\n") for bom in (False, True) for quote in (False, True)
+        for eol in ("\r\n", "\n")
+        for bom in (False, True)
+        for quote in (False, True)
     ]
     for result in results:
         assert result.status == "Goedgekeurd"
@@ -118,7 +136,11 @@ def test_header_must_match():
     header[3] = "Burgerservicenummer"
     result = check(make_file(valid_rows(3), header=header))
     found = finding(result, "F032")
-    assert found.lines == [1] and "Kolom 4 moet BSN heten" in found.message and result.status == "Afgekeurd"
+    assert (
+        found.lines == [1]
+        and "Kolom 4 moet BSN heten" in found.message
+        and result.status == "Afgekeurd"
+    )
 
 
 def test_header_is_case_insensitive_and_ignores_spaces():

@@ -26,8 +26,12 @@ def assert_clean(result: TechnicalResult) -> None:
     data = result.to_dict()
     text = json.dumps(data, ensure_ascii=False)
     assert TechnicalResult.from_dict(json.loads(text)).to_dict() == data
-    shown = json.dumps([f.to_dict() for f in result.findings]) + json.dumps(data["figures_by_period"])
-    assert not NINE_DIGITS.search(shown.replace(result.filename, "")), "a BSN-like number in the output"
+    shown = json.dumps([f.to_dict() for f in result.findings]) + json.dumps(
+        data["figures_by_period"]
+    )
+    assert not NINE_DIGITS.search(shown.replace(result.filename, "")), (
+        "a BSN-like number in the output"
+    )
     for finding in result.findings:
         assert len(finding.lines) <= 10 and finding.count >= len(finding.lines)
         assert finding.lines == sorted(finding.lines)
@@ -39,7 +43,9 @@ def test_random_bytes(data, name):
     assert_clean(check(data, name=name))
 
 
-NAMES = st.from_regex(r"(?i)WMO_[0-9]{4}_[0-9]{4}H[0-3]_[0-9]{8}\.(csv|txt|zip|CSV)", fullmatch=True)
+NAMES = st.from_regex(
+    r"(?i)WMO_[0-9]{4}_[0-9]{4}H[0-3]_[0-9]{8}\.(csv|txt|zip|CSV)", fullmatch=True
+)
 
 
 @SETTINGS
@@ -52,12 +58,17 @@ def test_any_file_name(name):
 def mutated(draw):
     data = bytearray(BASE)
     for _ in range(draw(st.integers(1, 8))):
-        kind = draw(st.sampled_from(["flip", "insert", "delete", "duplicate_line", "truncate", "quote"]))
+        kind = draw(
+            st.sampled_from(["flip", "insert", "delete", "duplicate_line", "truncate", "quote"])
+        )
         at = draw(st.integers(0, max(len(data) - 1, 0)))
         if kind == "flip" and data:
             data[at] = draw(st.integers(0, 255))
         elif kind == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=12) | st.sampled_from([b";", b'"', b"\r\n", b"\n", b"\xef\xbb\xbf", b'""']))
+            data[at:at] = draw(
+                st.binary(min_size=1, max_size=12)
+                | st.sampled_from([b";", b'"', b"\r\n", b"\n", b"\xef\xbb\xbf", b'""'])
+            )
         elif kind == "delete":
             del data[at : at + draw(st.integers(1, 30))]
         elif kind == "duplicate_line":
@@ -87,7 +98,9 @@ def test_mutated_valid_files(data):
 def test_mutated_files_inside_a_zip(data, stored):
     import zipfile
 
-    archive = make_zip([(NAME, data)], method=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
+    archive = make_zip(
+        [(NAME, data)], method=zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    )
     assert_clean(check(archive, name="MSD.zip"))
 
 
@@ -123,7 +136,7 @@ def test_fast_path_and_csv_module_read_the_same_table(quoted, eol):
         ";".join(f'"{row[c]}"' if next(flags) else row[c] for c in COLUMNS) for row in BASE_ROWS
     ]
     data = (eol.join(lines) + eol).encode()
-    header, rest = tabular.split_header(Chunk(1, data))
+    _header, rest = tabular.split_header(Chunk(1, data))
     fast = parse_chunk(rest, COLUMNS, ";", '"', 10).frame
     slow = tabular._parse_with_csv(rest, COLUMNS, ";", '"', 10).frame
     plain = parse_chunk(tabular.split_header(Chunk(1, BASE))[1], COLUMNS, ";", '"', 10).frame

@@ -22,7 +22,11 @@ def open_xlsx(data: bytes):
 
 def all_text(workbook) -> str:
     return "\n".join(
-        str(cell.value) for ws in workbook.worksheets for row in ws.iter_rows() for cell in row if cell.value is not None
+        str(cell.value)
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.value is not None
     )
 
 
@@ -36,12 +40,20 @@ def technical_fixture():
 def test_technical_report_cells():
     rows, result = technical_fixture()
     workbook = open_xlsx(
-        write_technical_report(result, uploaded_at=UPLOADED, organisation="Gemeente Amsterdam", municipality_name="Amsterdam")
+        write_technical_report(
+            result,
+            uploaded_at=UPLOADED,
+            organisation="Gemeente Amsterdam",
+            municipality_name="Amsterdam",
+        )
     )
     assert workbook.sheetnames == ["Technisch rapport", "Aantallen", "Controles"]
     summary = workbook["Technisch rapport"]
     assert summary["A1"].value == "Technisch rapport aanlevering Wmo"
-    values = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value for r in range(4, 14)}
+    values = {
+        summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value
+        for r in range(4, 14)
+    }
     assert values["Bestandsnaam"] == result.filename
     assert values["SHA-256"] == result.sha256
     assert values["Moment van aanleveren"] == "01-09-2026 10:30"
@@ -51,7 +63,9 @@ def test_technical_report_cells():
     assert values["Status"] == "Goedgekeurd"
 
     counts = workbook["Aantallen"]
-    table = {counts.cell(row=r, column=1).value: counts.cell(row=r, column=2).value for r in range(2, 11)}
+    table = {
+        counts.cell(row=r, column=1).value: counts.cell(row=r, column=2).value for r in range(2, 11)
+    }
     assert table["Records gelezen"] == 30 and table["Records met fouten"] == 1
     assert table["Records zonder fouten"] == 29 and table["Percentage records met fouten"] == "3,3%"
     assert counts.freeze_panes == "A2"
@@ -61,15 +75,27 @@ def test_technical_report_cells():
     assert checks.freeze_panes == "A2"
     assert checks.column_dimensions["F"].width == 80
     first = [c.value for c in checks[2]]
-    assert first[:3] == ["R004", "fout", "record"] and first[4] == "BSN" and first[6] == 1 and first[7] == "5"
+    assert (
+        first[:3] == ["R004", "fout", "record"]
+        and first[4] == "BSN"
+        and first[6] == 1
+        and first[7] == "5"
+    )
     second = [c.value for c in checks[3]]
     assert second[0] == "W005" and second[1] == "waarschuwing" and second[7] == "9"
     assert all(row["BSN"] not in all_text(workbook) for row in rows)
 
 
 def test_technical_report_of_a_refused_zip_lists_entries_and_reason():
-    result = check(make_zip([("WMO_0363_2026H1_20260815.csv", make_file(valid_rows(3))), ("x.exe", b"MZ")]), name="=HYPERLINK(1).zip")
-    workbook = open_xlsx(write_technical_report(result, uploaded_at=UPLOADED, organisation="+org", municipality_name=""))
+    result = check(
+        make_zip([("WMO_0363_2026H1_20260815.csv", make_file(valid_rows(3))), ("x.exe", b"MZ")]),
+        name="=HYPERLINK(1).zip",
+    )
+    workbook = open_xlsx(
+        write_technical_report(
+            result, uploaded_at=UPLOADED, organisation="+org", municipality_name=""
+        )
+    )
     summary = workbook["Technisch rapport"]
     cell = summary["B4"]
     assert cell.value == "=HYPERLINK(1).zip" and cell.data_type == "s"
@@ -95,7 +121,11 @@ def test_formula_like_text_is_written_as_text():
 def test_write_table_sheet_styles_and_freezes():
     workbook = Workbook()
     ws = workbook.active
-    last = write_table_sheet(ws, ["Datum", "Bericht"], [(dt.date(2026, 3, 12), "=kwaadaardig"), (dt.date(2026, 3, 13), "ok")])
+    last = write_table_sheet(
+        ws,
+        ["Datum", "Bericht"],
+        [(dt.date(2026, 3, 12), "=kwaadaardig"), (dt.date(2026, 3, 13), "ok")],
+    )
     assert last == 3 and ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:B3"
     assert ws["A1"].font.bold and ws["B2"].data_type == "s"
 
@@ -112,18 +142,35 @@ def readiness_fixture():
 def test_readiness_report_cells():
     current, previous = readiness_fixture()
     result = build_readiness(current, previous, None, population=931_000)
-    workbook = open_xlsx(write_readiness_report(result, municipality_name="Amsterdam", period_code="2026H1"))
-    assert workbook.sheetnames == ["Op-orde rapport", "Productcategorieën", "Hoofdgroepen", "Cliënten en stromen", "Vergelijking"]
+    workbook = open_xlsx(
+        write_readiness_report(result, municipality_name="Amsterdam", period_code="2026H1")
+    )
+    assert workbook.sheetnames == [
+        "Op-orde rapport",
+        "Productcategorieën",
+        "Hoofdgroepen",
+        "Cliënten en stromen",
+        "Vergelijking",
+    ]
     summary = workbook["Op-orde rapport"]
     assert "niet bestemd voor publicatie" in summary["A2"].value
-    values = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value for r in range(4, 16)}
+    values = {
+        summary.cell(row=r, column=1).value: summary.cell(row=r, column=2).value
+        for r in range(4, 16)
+    }
     assert values["Unieke cliënten"] == current.clients
     assert values["Cliënten per 1.000 inwoners"] == round(1000 * current.clients / 931_000, 2)
     assert values["Vergeleken met vorig halfjaar"] == "2025H2"
     assert values["Vergeleken met een jaar eerder"] == "geen gegevens"
 
     categories = workbook["Productcategorieën"]
-    assert [c.value for c in categories[1]] == ["Code", "Productcategorie", "Hoofdgroep", "Cliënten", "Arrangementen"]
+    assert [c.value for c in categories[1]] == [
+        "Code",
+        "Productcategorie",
+        "Hoofdgroep",
+        "Cliënten",
+        "Arrangementen",
+    ]
     assert categories["A2"].value == "01" and categories["B2"].value == "Hulp bij het huishouden"
     assert categories["D2"].value == current.by_category["01"]["clients"]
     assert categories.freeze_panes == "A2" and categories._charts
@@ -131,10 +178,14 @@ def test_readiness_report_cells():
     comparison = workbook["Vergelijking"]
     header = [c.value for c in comparison[1]]
     assert header[2:4] == ["2026H1", "2025H2"]
-    clients_row = next(r for r in comparison.iter_rows(min_row=2) if r[1].value == "Unieke cliënten")
+    clients_row = next(
+        r for r in comparison.iter_rows(min_row=2) if r[1].value == "Unieke cliënten"
+    )
     assert clients_row[2].value == current.clients and clients_row[3].value == previous.clients
     assert clients_row[4].value == current.clients - previous.clients
-    assert abs(clients_row[5].value - (current.clients - previous.clients) / previous.clients) < 1e-9
+    assert (
+        abs(clients_row[5].value - (current.clients - previous.clients) / previous.clients) < 1e-9
+    )
     assert clients_row[5].number_format == "0.0%"
     assert clients_row[9].value == "Ja"  # 600 vs 400 records: far more than 20%
 
@@ -146,11 +197,17 @@ def test_readiness_comparison_rules():
     dropped = current.from_dict(current.to_dict())
     dropped.by_category["01"] = {"clients": 0, "arrangements": 0}
     flagged = build_readiness(dropped, current, None, population=None)
-    row = next(r for r in flagged.comparisons if r.section == "Cliënten per productcategorie" and r.label.startswith("01"))
+    row = next(
+        r
+        for r in flagged.comparisons
+        if r.section == "Cliënten per productcategorie" and r.label.startswith("01")
+    )
     assert row.flagged and "gedaald naar 0" in row.reason
     strict = build_readiness(current, previous, None, population=None)
     loose = build_readiness(current, previous, None, population=None, change_threshold_percent=80)
-    total = [next(r for r in res.comparisons if r.label == "Unieke cliënten") for res in (strict, loose)]
+    total = [
+        next(r for r in res.comparisons if r.label == "Unieke cliënten") for res in (strict, loose)
+    ]
     assert total[0].flagged and "t.o.v. vorig halfjaar" in total[0].reason
     assert not total[1].flagged
 

@@ -9,8 +9,17 @@ from tests.protocol.conftest import check, codes, finding, make_file, record, va
 
 # (code, column, fields that break the rule in record 3 (file line 5))
 BROKEN = [
-    *[("R001", name, {name: ""}) for name in ("Gemeentecode", "Aanmaakdatum_bestand", "Periode", "BSN",
-                                              "Type_maatwerkarrangement", "Leveringsvorm")],
+    *[
+        ("R001", name, {name: ""})
+        for name in (
+            "Gemeentecode",
+            "Aanmaakdatum_bestand",
+            "Periode",
+            "BSN",
+            "Type_maatwerkarrangement",
+            "Leveringsvorm",
+        )
+    ],
     ("R002", "Gemeentecode", {"Gemeentecode": "363"}),
     ("R002", "Periode", {"Periode": "2026H3"}),
     ("R002", "BSN", {"BSN": "12345678"}),
@@ -31,20 +40,36 @@ BROKEN = [
     ("R005", "Type_aanbieder", {"Type_aanbieder": "05"}),
     ("R005", "Omvang_eenheid", {"Omvang_eenheid": "02"}),
     ("R005", "Beschikte_frequentie", {"Beschikte_frequentie": "3"}),
-    ("R005", "Reden_beeindiging", {"Einddatum_ondersteuning": "20260301", "Reden_beeindiging": "06"}),
+    (
+        "R005",
+        "Reden_beeindiging",
+        {"Einddatum_ondersteuning": "20260301", "Reden_beeindiging": "06"},
+    ),
     ("R006", "Beoogde_einddatum", {"Beoogde_einddatum": "20251231"}),
     ("R006", "Einddatum_ondersteuning", {"Einddatum_ondersteuning": "20260104"}),
     ("R007", "Productcode", {"Productcode": "03A01"}),
     ("R008", "Reden_beeindiging", {"Reden_beeindiging": "01"}),
     ("R009", None, {"Beoogde_startdatum": "", "Datum_start_ondersteuning": ""}),
-    ("R010", "Datum_start_ondersteuning", {"Datum_start_ondersteuning": "20141231", "Beoogde_startdatum": "20141201"}),
+    (
+        "R010",
+        "Datum_start_ondersteuning",
+        {"Datum_start_ondersteuning": "20141231", "Beoogde_startdatum": "20141201"},
+    ),
     ("R011", "Omvang_volume", {"Omvang_volume": ""}),
     ("R011", "Omvang_volume", {"Omvang_volume": "0"}),
     ("R012", "Aanmaakdatum_bestand", {"Aanmaakdatum_bestand": "20260814"}),
     ("F034", "Gemeentecode", {"Gemeentecode": "0014"}),
     ("F035", "Periode", {"Periode": "2026H2"}),
-    ("W001", None, {"Datum_start_ondersteuning": "20250101", "Beoogde_startdatum": "20250101",
-                    "Einddatum_ondersteuning": "20251231", "Reden_beeindiging": "01"}),
+    (
+        "W001",
+        None,
+        {
+            "Datum_start_ondersteuning": "20250101",
+            "Beoogde_startdatum": "20250101",
+            "Einddatum_ondersteuning": "20251231",
+            "Reden_beeindiging": "01",
+        },
+    ),
     ("W004", "Einddatum_ondersteuning", {"Einddatum_ondersteuning": "20260820"}),
     ("W005", "Omvang_volume", {"Omvang_eenheid": "", "Beschikte_frequentie": ""}),
 ]
@@ -58,7 +83,11 @@ def test_the_valid_file_has_no_findings(valid_file):
     assert result.figures.records_used == 30
 
 
-@pytest.mark.parametrize(("code", "column", "fields"), BROKEN, ids=[f"{c}-{col}-{i}" for i, (c, col, _) in enumerate(BROKEN)])
+@pytest.mark.parametrize(
+    ("code", "column", "fields"),
+    BROKEN,
+    ids=[f"{c}-{col}-{i}" for i, (c, col, _) in enumerate(BROKEN)],
+)
 def test_each_rule_is_found_with_line_and_column(code, column, fields):
     rows = valid_rows()
     rows[3] = record(3, **fields)
@@ -67,7 +96,9 @@ def test_each_rule_is_found_with_line_and_column(code, column, fields):
     assert found is not None, [f.describe() for f in result.findings]
     assert found.lines == [5] and found.count == 1
     assert found.column == column
-    rule_codes = {r.code for r in SPEC_WMO_V1.rules} | {c for c, _ in SPEC_WMO_V1.file_checks.values()}
+    rule_codes = {r.code for r in SPEC_WMO_V1.rules} | {
+        c for c, _ in SPEC_WMO_V1.file_checks.values()
+    }
     assert found.code in rule_codes
     if code.startswith("R"):
         assert found.severity == "fout" and found.level == "record"
@@ -119,7 +150,9 @@ def test_first_ten_lines_and_full_count():
     found = finding(result, "R004", "BSN")
     assert found.count == 20
     assert found.lines == [3, 5, 7, 9, 11, 13, 15, 17, 19, 21]
-    assert found.describe().startswith("Regels 3, 5, 7, 9, 11, 13, 15, 17, 19, 21 (en 10 meer), kolom BSN: het BSN")
+    assert found.describe().startswith(
+        "Regels 3, 5, 7, 9, 11, 13, 15, 17, 19, 21 (en 10 meer), kolom BSN: het BSN"
+    )
 
 
 def test_describe_reads_like_the_issue_example():
@@ -147,7 +180,12 @@ def test_threshold_is_configurable():
 
 def test_record_error_in_an_out_of_period_record_is_an_error_not_a_warning():
     rows = valid_rows()
-    rows[0] = record(0, Datum_start_ondersteuning="20250101", Beoogde_startdatum="20250101",
-                     Einddatum_ondersteuning="20251231", Reden_beeindiging="77")
+    rows[0] = record(
+        0,
+        Datum_start_ondersteuning="20250101",
+        Beoogde_startdatum="20250101",
+        Einddatum_ondersteuning="20251231",
+        Reden_beeindiging="77",
+    )
     result = check(make_file(rows))
     assert "R005" in codes(result) and "W001" not in codes(result)

@@ -9,7 +9,16 @@ import struct
 import zipfile
 
 from cbs_monitor.protocol import SPEC_WMO_V1
-from tests.protocol.conftest import NAME, check, codes, finding, make_file, make_zip, record, valid_rows
+from tests.protocol.conftest import (
+    NAME,
+    check,
+    codes,
+    finding,
+    make_file,
+    make_zip,
+    record,
+    valid_rows,
+)
 
 ZIP = "MSD.zip"
 
@@ -30,8 +39,18 @@ def test_folders_are_ignored_and_entries_may_sit_in_one():
 
 
 def test_h2_with_an_h1_redo():
-    h2 = make_file([record(i, Periode="2026H2", Aanmaakdatum_bestand="20260830",
-                           Beoogde_startdatum="20260701", Datum_start_ondersteuning="20260702") for i in range(30)])
+    h2 = make_file(
+        [
+            record(
+                i,
+                Periode="2026H2",
+                Aanmaakdatum_bestand="20260830",
+                Beoogde_startdatum="20260701",
+                Datum_start_ondersteuning="20260702",
+            )
+            for i in range(30)
+        ]
+    )
     data = make_zip([(NAME, h1_file()), ("WMO_0363_2026H2_20260830.csv", h2)])
     result = check(data, name=ZIP)
     assert result.approved
@@ -129,15 +148,21 @@ def test_a_bomb_that_lies_about_its_size_is_stopped_while_reading():
 
 def test_streaming_guards_count_real_bytes():
     # Honest sizes, but limits that only the bytes read can break: the total and the ratio.
-    spec = dataclasses.replace(SPEC_WMO_V1, zip=dataclasses.replace(SPEC_WMO_V1.zip, max_total_uncompressed=10**9))
+    spec = dataclasses.replace(
+        SPEC_WMO_V1, zip=dataclasses.replace(SPEC_WMO_V1.zip, max_total_uncompressed=10**9)
+    )
     data = make_zip([(NAME, h1_file(400))])
     assert check(data, name=ZIP, spec=spec).approved
-    small = dataclasses.replace(SPEC_WMO_V1, zip=dataclasses.replace(SPEC_WMO_V1.zip, max_total_uncompressed=1000))
+    small = dataclasses.replace(
+        SPEC_WMO_V1, zip=dataclasses.replace(SPEC_WMO_V1.zip, max_total_uncompressed=1000)
+    )
     assert codes(check(data, name=ZIP, spec=small)) == {"F017"}
 
 
 def test_total_uncompressed_limit_over_several_entries():
-    spec = dataclasses.replace(SPEC_WMO_V1, zip=dataclasses.replace(SPEC_WMO_V1.zip, max_total_uncompressed=5000))
+    spec = dataclasses.replace(
+        SPEC_WMO_V1, zip=dataclasses.replace(SPEC_WMO_V1.zip, max_total_uncompressed=5000)
+    )
     entries = [(NAME, h1_file(30)), ("WMO_0363_2026H1_20260814.csv", h1_file(30))]
     result = check(make_zip(entries), name=ZIP, spec=spec)
     assert result.refused and codes(result) == {"F017"}
@@ -171,12 +196,14 @@ def test_duplicate_names():
 
 def test_entry_names_must_follow_the_pattern():
     result = check(make_zip([("gegevens.csv", h1_file())]), name=ZIP)
-    assert result.refused and codes(result) == {"F003"} and result.findings[0].file == "gegevens.csv"
+    assert (
+        result.refused and codes(result) == {"F003"} and result.findings[0].file == "gegevens.csv"
+    )
 
 
 def test_corrupt_entry_data():
     data = bytearray(make_zip([(NAME, h1_file(200))]))
     middle = data.find(b"PK\x03\x04") + 30 + len(NAME) + 200
-    data[middle:middle + 50] = b"\x00" * 50
+    data[middle : middle + 50] = b"\x00" * 50
     result = check(bytes(data), name=ZIP)
     assert result.status == "Afgekeurd"

@@ -53,32 +53,68 @@ def actor(s, employee_id: str):
     return load_actor(s, user.id)
 
 
-def deliver(s, employee_id: str, code: str, *, approved: bool = True, seed: int = 1, period: str = PERIOD) -> Delivery:
+def deliver(
+    s, employee_id: str, code: str, *, approved: bool = True, seed: int = 1, period: str = PERIOD
+) -> Delivery:
     """A delivery through the real pipeline: sample file, validator, deliveries.record."""
-    name, data = generate_sample(code, period, records=120, seed=seed, error_rate=0.0 if approved else 0.3)
+    name, data = generate_sample(
+        code, period, records=120, seed=seed, error_rate=0.0 if approved else 0.3
+    )
     result = validate_upload(name, data, context=ValidationContext(upload_date=clock.today()))
     assert result.approved == approved
     outcome = deliveries.record(s, actor(s, employee_id), code, name, data, result)
     return s.get(Delivery, outcome.delivery_id)
 
 
-def plain_delivery(s, code: str, *, status=DeliveryStatus.approved, received_at=None, readiness=None,
-                   period: str = PERIOD, organisation: str = "Gemeente Amsterdam") -> Delivery:
+def plain_delivery(
+    s,
+    code: str,
+    *,
+    status=DeliveryStatus.approved,
+    received_at=None,
+    readiness=None,
+    period: str = PERIOD,
+    organisation: str = "Gemeente Amsterdam",
+) -> Delivery:
     """A delivery row made directly (no file): for overview cases where the content does not matter."""
     org = s.exec(select(Organisation).where(Organisation.name == organisation)).one()
     received_at = received_at or clock.now()
-    row = Delivery(municipality_code=code, period_code=period, organisation_id=org.id,
-                   filename=f"WMO_{code}_{period}_20260815.csv", size=10, sha256="0" * 64,
-                   received_at=received_at, status=status)
+    row = Delivery(
+        municipality_code=code,
+        period_code=period,
+        organisation_id=org.id,
+        filename=f"WMO_{code}_{period}_20260815.csv",
+        size=10,
+        sha256="0" * 64,
+        received_at=received_at,
+        status=status,
+    )
     s.add(row)
     s.flush()
-    tech_status = {DeliveryStatus.approved: ReportStatus.approved, DeliveryStatus.rejected: ReportStatus.rejected,
-                   DeliveryStatus.received: ReportStatus.pending}[status]
-    s.add(Report(delivery_id=row.id, kind=ReportKind.technical, status=tech_status,
-                 due_at=service_levels.technical_due(received_at), created_at=received_at))
+    tech_status = {
+        DeliveryStatus.approved: ReportStatus.approved,
+        DeliveryStatus.rejected: ReportStatus.rejected,
+        DeliveryStatus.received: ReportStatus.pending,
+    }[status]
+    s.add(
+        Report(
+            delivery_id=row.id,
+            kind=ReportKind.technical,
+            status=tech_status,
+            due_at=service_levels.technical_due(received_at),
+            created_at=received_at,
+        )
+    )
     if readiness is not None:
-        s.add(Report(delivery_id=row.id, kind=ReportKind.readiness, status=readiness,
-                     due_at=service_levels.readiness_due(received_at), created_at=received_at,
-                     released_at=received_at if readiness == ReportStatus.ready else None))
+        s.add(
+            Report(
+                delivery_id=row.id,
+                kind=ReportKind.readiness,
+                status=readiness,
+                due_at=service_levels.readiness_due(received_at),
+                created_at=received_at,
+                released_at=received_at if readiness == ReportStatus.ready else None,
+            )
+        )
     s.flush()
     return row

@@ -21,27 +21,46 @@ def _calls(delivery_id: int, report_id: int):
         "withdrawal_history": lambda s, a: review.withdrawal_history(s, a, "0363"),
         "message_page": lambda s, a: review.message_page(s, a, "0363"),
         "period_list": lambda s, a: review.period_list(s, a),
-        "override": lambda s, a: review.override_verdict(s, a, delivery_id, DeliveryStatus.rejected, reason),
+        "override": lambda s, a: review.override_verdict(
+            s, a, delivery_id, DeliveryStatus.rejected, reason
+        ),
         "hold": lambda s, a: review.hold_readiness(s, a, report_id, reason),
         "release": lambda s, a: review.release_readiness(s, a, report_id, reason),
         "form_withdrawal": lambda s, a: review.register_form_withdrawal(
-            s, a, "0243", "2025H2", {WithdrawalPart.totals: True}, reason),
+            s, a, "0243", "2025H2", {WithdrawalPart.totals: True}, reason
+        ),
         "create_period": lambda s, a: review.create_period(
-            s, a, "2027H1", delivery_opens_on="2027-07-01", delivery_closes_on="2027-08-31",
-            withdrawal_opens_on="2027-09-10", withdrawal_closes_on="2027-09-20"),
+            s,
+            a,
+            "2027H1",
+            delivery_opens_on="2027-07-01",
+            delivery_closes_on="2027-08-31",
+            withdrawal_opens_on="2027-09-10",
+            withdrawal_closes_on="2027-09-20",
+        ),
         "update_period": lambda s, a: review.update_period(
-            s, a, PERIOD, delivery_opens_on="2026-11-01", delivery_closes_on="2026-12-31",
-            withdrawal_opens_on="2027-01-10", withdrawal_closes_on="2027-01-20"),
+            s,
+            a,
+            PERIOD,
+            delivery_opens_on="2026-11-01",
+            delivery_closes_on="2026-12-31",
+            withdrawal_opens_on="2027-01-10",
+            withdrawal_closes_on="2027-01-20",
+        ),
     }
 
 
-@pytest.mark.parametrize("employee_id", ["anna.devries", "eva.mulder", "hanna.kok", "gerda.smit", None])
+@pytest.mark.parametrize(
+    "employee_id", ["anna.devries", "eva.mulder", "hanna.kok", "gerda.smit", None]
+)
 def test_only_cbs_reviewers(world, employee_id):
     with world.session() as s:
         delivery = deliver(s, "anna.devries", "0363")
         report_id = deliveries.report_of(s, delivery.id, ReportKind.readiness).id
-        before = (s.exec(select(func.count()).select_from(Message)).one(),
-                  s.exec(select(func.count()).select_from(OutboxMail)).one())
+        before = (
+            s.exec(select(func.count()).select_from(Message)).one(),
+            s.exec(select(func.count()).select_from(OutboxMail)).one(),
+        )
         who = actor(s, employee_id) if employee_id else None
         for name, call in _calls(delivery.id, report_id).items():
             try:
@@ -50,8 +69,10 @@ def test_only_cbs_reviewers(world, employee_id):
                 assert "Alleen CBS-beoordelaars" in str(refused), name
             else:
                 pytest.fail(f"{name} let {employee_id} through")
-        after = (s.exec(select(func.count()).select_from(Message)).one(),
-                 s.exec(select(func.count()).select_from(OutboxMail)).one())
+        after = (
+            s.exec(select(func.count()).select_from(Message)).one(),
+            s.exec(select(func.count()).select_from(OutboxMail)).one(),
+        )
         assert after == before  # nothing was logged or mailed
         if who is not None:
             token = downloads.grant(s, who.user_id, review.EXPORT_KIND, period_code=PERIOD)
@@ -66,7 +87,20 @@ def test_the_reviewer_gets_through(world):
         report_id = deliveries.report_of(s, delivery.id, ReportKind.readiness).id
         cbs = actor(s, "frank.deboer")
         calls = _calls(delivery.id, report_id)
-        for name in ("overview", "daily_activity", "municipality_file", "findings", "withdrawal_state",
-                     "withdrawal_history", "message_page", "period_list", "hold", "release", "override",
-                     "form_withdrawal", "create_period", "update_period"):
+        for name in (
+            "overview",
+            "daily_activity",
+            "municipality_file",
+            "findings",
+            "withdrawal_state",
+            "withdrawal_history",
+            "message_page",
+            "period_list",
+            "hold",
+            "release",
+            "override",
+            "form_withdrawal",
+            "create_period",
+            "update_period",
+        ):
             calls[name](s, cbs)

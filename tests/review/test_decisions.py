@@ -21,13 +21,19 @@ from tests.review.conftest import PERIOD, actor, deliver
 
 
 def _decisions(s, code):
-    return s.exec(select(Message).where(Message.municipality_code == code, Message.kind == "cbs_besluit")
-                  .order_by(Message.id)).all()
+    return s.exec(
+        select(Message)
+        .where(Message.municipality_code == code, Message.kind == "cbs_besluit")
+        .order_by(Message.id)
+    ).all()
 
 
 def _mails(s, code, prefix="cbs-decision/"):
-    return [m for m in s.exec(select(OutboxMail).where(OutboxMail.municipality_code == code)).all()
-            if m.key.startswith(prefix)]
+    return [
+        m
+        for m in s.exec(select(OutboxMail).where(OutboxMail.municipality_code == code)).all()
+        if m.key.startswith(prefix)
+    ]
 
 
 def test_override_to_approved_produces_the_readiness_report(world):
@@ -36,14 +42,22 @@ def test_override_to_approved_produces_the_readiness_report(world):
         cbs = actor(s, "frank.deboer")
         assert deliveries.report_of(s, rejected.id, ReportKind.readiness) is None
         for reason in ("", "   ", "ok"):
-            with pytest.raises(review.ReviewRefused, match="reden|Reden"):
+            with pytest.raises(review.ReviewRefused, match=r"reden|Reden"):
                 review.override_verdict(s, cbs, rejected.id, DeliveryStatus.approved, reason)
-        review.override_verdict(s, cbs, rejected.id, "goedgekeurd", "Fouten zitten in een kolom die CBS niet gebruikt.")
+        review.override_verdict(
+            s, cbs, rejected.id, "goedgekeurd", "Fouten zitten in een kolom die CBS niet gebruikt."
+        )
         s.refresh(rejected)
         assert rejected.status == DeliveryStatus.rejected  # the validator's verdict stays on record
-        assert rejected.override_status == DeliveryStatus.approved and rejected.override_by_user_id == cbs.user_id
+        assert (
+            rejected.override_status == DeliveryStatus.approved
+            and rejected.override_by_user_id == cbs.user_id
+        )
         assert deliveries.current_delivery(s, "0363", PERIOD).id == rejected.id
-        assert deliveries.report_of(s, rejected.id, ReportKind.technical).status == ReportStatus.approved
+        assert (
+            deliveries.report_of(s, rejected.id, ReportKind.technical).status
+            == ReportStatus.approved
+        )
         readiness = deliveries.report_of(s, rejected.id, ReportKind.readiness)
         assert readiness.status == ReportStatus.ready  # automatic release (the default setting)
         [decision] = _decisions(s, "0363")
@@ -53,7 +67,9 @@ def test_override_to_approved_produces_the_readiness_report(world):
         assert "anna.devries@amsterdam.example" in mail.recipient
         assert "kolom die CBS niet gebruikt" in mail.body_text
         with pytest.raises(review.ReviewRefused, match="al goedgekeurd"):
-            review.override_verdict(s, cbs, rejected.id, DeliveryStatus.approved, "nogmaals goedkeuren")
+            review.override_verdict(
+                s, cbs, rejected.id, DeliveryStatus.approved, "nogmaals goedkeuren"
+            )
         with pytest.raises(review.ReviewRefused, match="goedgekeurd of afgekeurd"):
             review.override_verdict(s, cbs, rejected.id, "ontvangen", "geen oordeel")
 
@@ -65,18 +81,31 @@ def test_override_recounts_which_file_counts(world, review_release):
         second = deliver(s, "anna.devries", "0363", seed=2)
         s.refresh(first)
         assert first.replaced_by_id == second.id
-        review.override_verdict(s, cbs, second.id, DeliveryStatus.rejected, "Verkeerde gemeente in de kolommen.")
+        review.override_verdict(
+            s, cbs, second.id, DeliveryStatus.rejected, "Verkeerde gemeente in de kolommen."
+        )
         s.refresh(first)
         s.refresh(second)
-        assert first.replaced_by_id is None and deliveries.current_delivery(s, "0363", PERIOD).id == first.id
+        assert (
+            first.replaced_by_id is None
+            and deliveries.current_delivery(s, "0363", PERIOD).id == first.id
+        )
         # Nobody waits for the held op-orde report of a rejected file any more.
-        assert deliveries.report_of(s, second.id, ReportKind.readiness).status == ReportStatus.rejected
-        review.override_verdict(s, cbs, second.id, DeliveryStatus.approved, "Toch in orde na overleg.")
+        assert (
+            deliveries.report_of(s, second.id, ReportKind.readiness).status == ReportStatus.rejected
+        )
+        review.override_verdict(
+            s, cbs, second.id, DeliveryStatus.approved, "Toch in orde na overleg."
+        )
         s.refresh(first)
         s.refresh(second)
-        assert first.replaced_by_id == second.id and second.override_status is None  # back to its own verdict
+        assert (
+            first.replaced_by_id == second.id and second.override_status is None
+        )  # back to its own verdict
         assert deliveries.report_of(s, second.id, ReportKind.readiness).status == ReportStatus.held
-        assert len(_decisions(s, "0363")) == 2 and len(_mails(s, "0363")) == 2  # one mail per decision
+        assert (
+            len(_decisions(s, "0363")) == 2 and len(_mails(s, "0363")) == 2
+        )  # one mail per decision
 
 
 def test_hold_and_release(world, review_release):
@@ -94,9 +123,16 @@ def test_hold_and_release(world, review_release):
         s.refresh(report)
         assert report.status == ReportStatus.ready and report.released_by_user_id == cbs.user_id
         assert report.released_at is not None
-        kinds = [m.kind for m in s.exec(select(Message).where(Message.municipality_code == "0363")
-                                           .order_by(Message.id))]
-        assert kinds[-2:] == ["op_orde_rapport", "cbs_besluit"]  # release_effects, then the decision
+        kinds = [
+            m.kind
+            for m in s.exec(
+                select(Message).where(Message.municipality_code == "0363").order_by(Message.id)
+            )
+        ]
+        assert kinds[-2:] == [
+            "op_orde_rapport",
+            "cbs_besluit",
+        ]  # release_effects, then the decision
         assert len(_mails(s, "0363", "readiness-report/")) == 1 and len(_mails(s, "0363")) == 1
         with pytest.raises(review.ReviewRefused, match="wacht niet op vrijgave"):
             review.release_readiness(s, cbs, report.id, "Nog een keer vrijgeven.")
@@ -106,36 +142,56 @@ def test_hold_and_release(world, review_release):
         assert "Afwijking in productcategorie" in _decisions(s, "0363")[-1].text
         assert len(_mails(s, "0363")) == 2
         with pytest.raises(review.ReviewRefused, match="Onbekend op orde rapport"):
-            review.release_readiness(s, cbs, deliveries.report_of(s, delivery.id, ReportKind.technical).id,
-                                     "Verkeerd rapport.")
+            review.release_readiness(
+                s,
+                cbs,
+                deliveries.report_of(s, delivery.id, ReportKind.technical).id,
+                "Verkeerd rapport.",
+            )
 
 
 def test_form_withdrawal_for_a_delegating_municipality(world):
     with world.session() as s:
         cbs = actor(s, "frank.deboer")
-        choices = {WithdrawalPart.neighbourhood: True, "persoonskenmerken": True, WithdrawalPart.totals: False}
-        changed = review.register_form_withdrawal(s, cbs, "0243", "2025H2", choices,
-                                                  "Formulier ontvangen op 24-11, kenmerk F-17.")
+        choices = {
+            WithdrawalPart.neighbourhood: True,
+            "persoonskenmerken": True,
+            WithdrawalPart.totals: False,
+        }
+        changed = review.register_form_withdrawal(
+            s, cbs, "0243", "2025H2", choices, "Formulier ontvangen op 24-11, kenmerk F-17."
+        )
         assert set(changed) == {WithdrawalPart.neighbourhood, WithdrawalPart.personal}
         selection = withdrawals.selection(s, "0243", "2025H2")
         assert selection[WithdrawalPart.neighbourhood] and selection[WithdrawalPart.personal]
         assert not selection[WithdrawalPart.totals]
-        history = s.exec(select(WithdrawalChange).where(WithdrawalChange.municipality_code == "0243")).all()
+        history = s.exec(
+            select(WithdrawalChange).where(WithdrawalChange.municipality_code == "0243")
+        ).all()
         assert {h.source for h in history} == {"cbs-formulier"} and {h.reason for h in history} == {
-            "Formulier ontvangen op 24-11, kenmerk F-17."}
+            "Formulier ontvangen op 24-11, kenmerk F-17."
+        }
         [decision] = _decisions(s, "0243")
         assert "Wijk- en buurtniveau: ingetrokken" in decision.text
         recipients = {m.recipient for m in _mails(s, "0243")}
         # Harderwijk's product manager and the cooperative's coordinator.
-        assert any("hanna.kok" in r for r in recipients) and any("eva.mulder" in r for r in recipients)
+        assert any("hanna.kok" in r for r in recipients) and any(
+            "eva.mulder" in r for r in recipients
+        )
         with pytest.raises(review.ReviewRefused, match="niets gewijzigd"):
-            review.register_form_withdrawal(s, cbs, "0243", "2025H2", choices, "Hetzelfde formulier.")
+            review.register_form_withdrawal(
+                s, cbs, "0243", "2025H2", choices, "Hetzelfde formulier."
+            )
         with pytest.raises(review.ReviewRefused, match="Onbekend onderdeel"):
-            review.register_form_withdrawal(s, cbs, "0243", "2025H2", {"bsn": True}, "Onbekend deel.")
+            review.register_form_withdrawal(
+                s, cbs, "0243", "2025H2", {"bsn": True}, "Onbekend deel."
+            )
         with pytest.raises(review.ReviewRefused, match="verslagperiode"):
             review.register_form_withdrawal(s, cbs, "0243", "2031H1", choices, "Onbekende periode.")
         with pytest.raises(review.ReviewRefused, match="Geef een reden"):
-            review.register_form_withdrawal(s, cbs, "0243", "2025H2", {WithdrawalPart.totals: True}, " ")
+            review.register_form_withdrawal(
+                s, cbs, "0243", "2025H2", {WithdrawalPart.totals: True}, " "
+            )
 
 
 def test_unknown_targets(world):
@@ -144,5 +200,7 @@ def test_unknown_targets(world):
         with pytest.raises(review.ReviewRefused, match="Onbekende aanlevering"):
             review.override_verdict(s, cbs, 424242, DeliveryStatus.approved, "Bestaat niet.")
         with pytest.raises(review.ReviewRefused, match="Onbekende gemeente"):
-            review.register_form_withdrawal(s, cbs, "9999", "2025H2", {WithdrawalPart.totals: True}, "Geen gemeente.")
+            review.register_form_withdrawal(
+                s, cbs, "9999", "2025H2", {WithdrawalPart.totals: True}, "Geen gemeente."
+            )
         assert s.exec(select(Delivery)).first() is None

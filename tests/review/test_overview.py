@@ -20,15 +20,50 @@ def arranged(world, review_release):
         deliver(s, "anna.devries", "0363")
         deliver(s, "carla.bakker", "0344", approved=False)
         plain_delivery(s, "0014", status=DeliveryStatus.received, organisation="Gemeente Groningen")
-        plain_delivery(s, "0233", readiness=ReportStatus.ready, organisation="Samenwerkingsverband Noord-Veluwe")
+        plain_delivery(
+            s,
+            "0233",
+            readiness=ReportStatus.ready,
+            organisation="Samenwerkingsverband Noord-Veluwe",
+        )
         earlier = clock.now() - dt.timedelta(days=2)
-        plain_delivery(s, "0243", received_at=earlier, readiness=ReportStatus.ready,
-                       organisation="Samenwerkingsverband Noord-Veluwe")
-        plain_delivery(s, "0243", status=DeliveryStatus.rejected, organisation="Samenwerkingsverband Noord-Veluwe")
-        s.add(Withdrawal(municipality_code="0233", period_code=PERIOD, part=WithdrawalPart.neighbourhood,
-                         withdrawn=True))
-        s.add(Withdrawal(municipality_code="0233", period_code=PERIOD, part=WithdrawalPart.totals, withdrawn=True))
-        s.add(Withdrawal(municipality_code="0302", period_code=PERIOD, part=WithdrawalPart.totals, withdrawn=False))
+        plain_delivery(
+            s,
+            "0243",
+            received_at=earlier,
+            readiness=ReportStatus.ready,
+            organisation="Samenwerkingsverband Noord-Veluwe",
+        )
+        plain_delivery(
+            s,
+            "0243",
+            status=DeliveryStatus.rejected,
+            organisation="Samenwerkingsverband Noord-Veluwe",
+        )
+        s.add(
+            Withdrawal(
+                municipality_code="0233",
+                period_code=PERIOD,
+                part=WithdrawalPart.neighbourhood,
+                withdrawn=True,
+            )
+        )
+        s.add(
+            Withdrawal(
+                municipality_code="0233",
+                period_code=PERIOD,
+                part=WithdrawalPart.totals,
+                withdrawn=True,
+            )
+        )
+        s.add(
+            Withdrawal(
+                municipality_code="0302",
+                period_code=PERIOD,
+                part=WithdrawalPart.totals,
+                withdrawn=False,
+            )
+        )
     return world
 
 
@@ -48,8 +83,13 @@ def test_every_municipality_has_a_status(arranged):
     # A rejected newer file does not undo the approved one that counts.
     assert rows["0243"].status == review.READY and rows["0243"].delivery_count == 2
     assert rows["0034"].status == review.NOT_DELIVERED and rows["0034"].received_at is None
-    assert counts.by_status == {review.NOT_DELIVERED: 337, review.RECEIVED: 1, review.REJECTED: 1,
-                                review.APPROVED: 1, review.READY: 2}
+    assert counts.by_status == {
+        review.NOT_DELIVERED: 337,
+        review.RECEIVED: 1,
+        review.REJECTED: 1,
+        review.APPROVED: 1,
+        review.READY: 2,
+    }
     assert counts.held == 1
 
 
@@ -58,12 +98,24 @@ def test_row_details(arranged):
         rows, _, _ = _by_code(s, actor(s, "frank.deboer"))
     amsterdam, ermelo = rows["0363"], rows["0233"]
     assert amsterdam.delivered_by == "Gemeente Amsterdam" and not amsterdam.delivered_by_cooperative
-    assert amsterdam.technical.status == ReportStatus.approved and amsterdam.technical.due_at > clock.now()
-    assert amsterdam.readiness.status == ReportStatus.held and amsterdam.next_due == amsterdam.readiness.due_at
-    assert ermelo.delivered_by == "Samenwerkingsverband Noord-Veluwe" and ermelo.delivered_by_cooperative
+    assert (
+        amsterdam.technical.status == ReportStatus.approved
+        and amsterdam.technical.due_at > clock.now()
+    )
+    assert (
+        amsterdam.readiness.status == ReportStatus.held
+        and amsterdam.next_due == amsterdam.readiness.due_at
+    )
+    assert (
+        ermelo.delivered_by == "Samenwerkingsverband Noord-Veluwe"
+        and ermelo.delivered_by_cooperative
+    )
     assert ermelo.delegating and not amsterdam.delegating
     # In the order of the page, published choices left out.
-    assert ermelo.withdrawn_parts == ("Wmo-cliënten totaal en per hoofdgroep", "Wijk- en buurtniveau")
+    assert ermelo.withdrawn_parts == (
+        "Wmo-cliënten totaal en per hoofdgroep",
+        "Wijk- en buurtniveau",
+    )
     assert rows["0302"].withdrawn_parts == ()
 
 
@@ -85,7 +137,9 @@ def test_status_filter_search_and_counts(arranged):
         assert set(rows) == {"0233", "0243"} and total == 2
         assert counts.total == 342  # counts ignore the status filter
         rows, total, counts = _by_code(s, cbs, search="  AMSTER ")
-        assert set(rows) == {"0363"} and counts.total == 1 and counts.by_status[review.APPROVED] == 1
+        assert (
+            set(rows) == {"0363"} and counts.total == 1 and counts.by_status[review.APPROVED] == 1
+        )
         rows, total, _ = _by_code(s, cbs, search="0014")
         assert set(rows) == {"0014"}
         rows, total, _ = _by_code(s, cbs, search="noord-veluwe")  # who delivered
@@ -110,7 +164,9 @@ def test_sorting_and_paging(arranged):
         by_status, _, _ = review.overview(s, cbs, PERIOD, sort="-status", limit=2)
         assert {r.status for r in by_status} == {review.READY}
         newest, _, _ = review.overview(s, cbs, PERIOD, sort="aanlevering", limit=5)
-        assert newest[-1].received_at is not None and newest[0].received_at >= newest[-1].received_at
+        assert (
+            newest[-1].received_at is not None and newest[0].received_at >= newest[-1].received_at
+        )
         due, _, _ = review.overview(s, cbs, PERIOD, sort="termijn", limit=3)
         # Owed reports first: Amsterdam's op-orde report (2 working days) before Groningen's technical one (3).
         assert [r.code for r in due[:2]] == ["0363", "0014"] and due[2].next_due is None
@@ -142,7 +198,9 @@ def test_municipality_file_findings_and_messages(arranged):
         lines = review.findings(s, cbs, rejected.delivery_id)
         assert lines[0].severity == "fout" and any(line.text.startswith("Regel") for line in lines)
         harderwijk = review.municipality_file(s, cbs, "0243")
-        assert harderwijk.delegating and harderwijk.cooperative == "Samenwerkingsverband Noord-Veluwe"
+        assert (
+            harderwijk.delegating and harderwijk.cooperative == "Samenwerkingsverband Noord-Veluwe"
+        )
         assert [d.counts for d in harderwijk.deliveries] == [False, True]  # newest first
         rows, total = review.message_page(s, cbs, "0363", limit=2)
         assert total >= 3 and len(rows) == 2 and rows[0].created_at >= rows[1].created_at

@@ -11,8 +11,10 @@ from cbs_monitor.services import periods, review
 from tests.review.conftest import actor
 
 WINDOWS = {
-    "delivery_opens_on": "2027-07-15", "delivery_closes_on": "2027-08-31",
-    "withdrawal_opens_on": "2027-09-10", "withdrawal_closes_on": "2027-09-21",
+    "delivery_opens_on": "2027-07-15",
+    "delivery_closes_on": "2027-08-31",
+    "withdrawal_opens_on": "2027-09-10",
+    "withdrawal_closes_on": "2027-09-21",
 }
 
 
@@ -21,12 +23,17 @@ def test_create_then_change_windows(world):
         cbs = actor(s, "frank.deboer")
         period = review.create_period(s, cbs, " 2027h1 ", publication_date="2027-10-15", **WINDOWS)
         assert period.code == "2027H1" and period.start_date == dt.date(2027, 1, 1)
-        assert period.delivery_closes_on == dt.date(2027, 8, 31) and period.publication_date == dt.date(2027, 10, 15)
+        assert period.delivery_closes_on == dt.date(
+            2027, 8, 31
+        ) and period.publication_date == dt.date(2027, 10, 15)
     with world.session() as s:
         cbs = actor(s, "frank.deboer")
-        changed = review.update_period(s, cbs, "2027H1", **{**WINDOWS, "delivery_closes_on": "2027-09-03"},
-                                       publication_date="")
-        assert changed.delivery_closes_on == dt.date(2027, 9, 3) and changed.publication_date is None
+        changed = review.update_period(
+            s, cbs, "2027H1", **{**WINDOWS, "delivery_closes_on": "2027-09-03"}, publication_date=""
+        )
+        assert (
+            changed.delivery_closes_on == dt.date(2027, 9, 3) and changed.publication_date is None
+        )
     with world.session() as s:
         # The scheduler reads the windows from the database: the change is there.
         stored = s.get(ReportingPeriod, "2027H1")
@@ -34,18 +41,32 @@ def test_create_then_change_windows(world):
         assert "2027H1" in [p.code for p in periods.all_periods(s)]
 
 
-@pytest.mark.parametrize(("code", "values", "message"), [
-    ("2026H1", WINDOWS, "bestaat al"),
-    ("2027X1", WINDOWS, "geen geldige verslagperiode"),
-    ("2027H1", {**WINDOWS, "delivery_opens_on": ""}, "Vul de openingsdatum aanleverperiode in"),
-    ("2027H1", {**WINDOWS, "withdrawal_closes_on": "31-02-2027"}, "sluitingsdatum intrekperiode is geen geldige"),
-    ("2027H1", {**WINDOWS, "delivery_closes_on": "2027-07-01"}, "aanleverperiode sluit voordat hij opent"),
-    ("2027H1", {**WINDOWS, "withdrawal_opens_on": "2027-08-01"}, "intrekperiode moet beginnen na"),
-])
+@pytest.mark.parametrize(
+    ("code", "values", "message"),
+    [
+        ("2026H1", WINDOWS, "bestaat al"),
+        ("2027X1", WINDOWS, "geen geldige verslagperiode"),
+        ("2027H1", {**WINDOWS, "delivery_opens_on": ""}, "Vul de openingsdatum aanleverperiode in"),
+        (
+            "2027H1",
+            {**WINDOWS, "withdrawal_closes_on": "31-02-2027"},
+            "sluitingsdatum intrekperiode is geen geldige",
+        ),
+        (
+            "2027H1",
+            {**WINDOWS, "delivery_closes_on": "2027-07-01"},
+            "aanleverperiode sluit voordat hij opent",
+        ),
+        (
+            "2027H1",
+            {**WINDOWS, "withdrawal_opens_on": "2027-08-01"},
+            "intrekperiode moet beginnen na",
+        ),
+    ],
+)
 def test_create_refuses_in_dutch(world, code, values, message):
-    with world.session() as s:
-        with pytest.raises(review.ReviewRefused, match=message):
-            review.create_period(s, actor(s, "frank.deboer"), code, **values)
+    with world.session() as s, pytest.raises(review.ReviewRefused, match=message):
+        review.create_period(s, actor(s, "frank.deboer"), code, **values)
 
 
 def test_update_needs_an_existing_period_and_a_sensible_publication(world):

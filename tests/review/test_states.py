@@ -43,15 +43,30 @@ def state_for(db, employee_id: str | None, cls, path: str = routes.CBS_DESK):
             header = f"{sessions.COOKIE_NAME}={sessions.create_session(s, actor(s, employee_id).user_id)}"
     root = rx.State()
     # "asPath" is the URL the browser shows; "pathname" the route pattern it matched.
-    root.router = RouterData.from_router_data({"headers": {"cookie": header, "origin": "http://127.0.0.1"},
-                                               "pathname": path, "asPath": path})
+    root.router = RouterData.from_router_data(
+        {
+            "headers": {"cookie": header, "origin": "http://127.0.0.1"},
+            "pathname": path,
+            "asPath": path,
+        }
+    )
     return root.get_substate(cls.get_full_name().split(".")[1:])
 
 
 def snapshot(db) -> dict:
     with db.session() as s:
-        return {m.__name__: sorted(repr(sorted(r.model_dump().items())) for r in s.exec(select(m)))
-                for m in (Delivery, Report, Message, OutboxMail, Withdrawal, WithdrawalChange, ReportingPeriod)}
+        return {
+            m.__name__: sorted(repr(sorted(r.model_dump().items())) for r in s.exec(select(m)))
+            for m in (
+                Delivery,
+                Report,
+                Message,
+                OutboxMail,
+                Withdrawal,
+                WithdrawalChange,
+                ReportingPeriod,
+            )
+        }
 
 
 def test_the_state_holds_one_page_of_the_country(world):
@@ -60,7 +75,11 @@ def test_the_state_holds_one_page_of_the_country(world):
     assert state.period_code == PERIOD and state.total == 342 and len(state.rows) == 50
     assert state.all_count == 342 and len(state.chart) > 0
     run(CbsDeskState.next_page.fn(state))
-    assert state.page == 2 and len(state.rows) == 50 and state.shown_range == "51–100 van 342 gemeenten"
+    assert (
+        state.page == 2
+        and len(state.rows) == 50
+        and state.shown_range == "51–100 van 342 gemeenten"
+    )
     run(CbsDeskState.apply_search.fn(state, {"zoek": "harder"}))
     assert state.page == 1 and [r["name"] for r in state.rows] == ["Harderwijk"]
     assert state.rows[0]["delegating"] == "1"
@@ -93,27 +112,46 @@ def _events(delivery_id: str, report_id: str):
     """Every public event of the three states, with arguments that would change something if allowed."""
     form = {"reden": "Een reden van genoeg tekens."}
     return [
-        (CbsDeskState, "load", ()), (CbsDeskState, "choose_period", (PERIOD,)),
-        (CbsDeskState, "choose_status", ("op orde gereed",)), (CbsDeskState, "toggle_overdue", ()),
-        (CbsDeskState, "toggle_held", ()), (CbsDeskState, "choose_sort", ("code",)),
-        (CbsDeskState, "apply_search", ({"zoek": "a"},)), (CbsDeskState, "clear_filters", ()),
-        (CbsDeskState, "next_page", ()), (CbsDeskState, "previous_page", ()), (CbsDeskState, "export", ()),
-        (CbsPeriodState, "load", ()), (CbsPeriodState, "new_period", ()), (CbsPeriodState, "edit", (PERIOD,)),
+        (CbsDeskState, "load", ()),
+        (CbsDeskState, "choose_period", (PERIOD,)),
+        (CbsDeskState, "choose_status", ("op orde gereed",)),
+        (CbsDeskState, "toggle_overdue", ()),
+        (CbsDeskState, "toggle_held", ()),
+        (CbsDeskState, "choose_sort", ("code",)),
+        (CbsDeskState, "apply_search", ({"zoek": "a"},)),
+        (CbsDeskState, "clear_filters", ()),
+        (CbsDeskState, "next_page", ()),
+        (CbsDeskState, "previous_page", ()),
+        (CbsDeskState, "export", ()),
+        (CbsPeriodState, "load", ()),
+        (CbsPeriodState, "new_period", ()),
+        (CbsPeriodState, "edit", (PERIOD,)),
         (CbsPeriodState, "save", ()),
-        (CbsMunicipalityState, "load", ()), (CbsMunicipalityState, "show_findings", (delivery_id,)),
+        (CbsMunicipalityState, "load", ()),
+        (CbsMunicipalityState, "show_findings", (delivery_id,)),
         (CbsMunicipalityState, "download", (report_id,)),
         (CbsMunicipalityState, "open_action", ("release", report_id)),
         (CbsMunicipalityState, "confirm_action", (form,)),
         (CbsMunicipalityState, "choose_withdrawal_period", ("2025H2",)),
         (CbsMunicipalityState, "register_withdrawal", (form,)),
-        (CbsMunicipalityState, "next_messages", ()), (CbsMunicipalityState, "previous_messages", ()),
+        (CbsMunicipalityState, "next_messages", ()),
+        (CbsMunicipalityState, "previous_messages", ()),
     ]
 
 
 # Handlers that only keep what the user typed or clicked (no data, no effect) need no check.
-PURE_INPUT = {"set_code", "set_delivery_opens_on", "set_delivery_closes_on", "set_withdrawal_opens_on",
-              "set_withdrawal_closes_on", "set_publication_date", "set_withdrawal_choice", "close_action",
-              "set_action_open", "setvar"}
+PURE_INPUT = {
+    "set_code",
+    "set_delivery_opens_on",
+    "set_delivery_closes_on",
+    "set_withdrawal_opens_on",
+    "set_withdrawal_closes_on",
+    "set_publication_date",
+    "set_withdrawal_choice",
+    "close_action",
+    "set_action_open",
+    "setvar",
+}
 
 
 def test_every_public_event_is_covered():
@@ -134,11 +172,24 @@ def test_others_are_refused_and_nothing_changes(world, review_release, employee_
         # A tampered client cannot set these (no auto setters), but even if they were set:
         if cls is CbsMunicipalityState:
             state.code, state.action_kind, state.action_target = "0363", "release", str(report.id)
-            state.deliveries = [{"id": str(delivery.id), "ready_id": str(report.id), "filename": "x",
-                                 "override_to": "afgekeurd"}]
-            state.withdrawal_period, state.withdrawal_choices = "2025H2", {"wijk_buurt": "intrekken"}
+            state.deliveries = [
+                {
+                    "id": str(delivery.id),
+                    "ready_id": str(report.id),
+                    "filename": "x",
+                    "override_to": "afgekeurd",
+                }
+            ]
+            state.withdrawal_period, state.withdrawal_choices = (
+                "2025H2",
+                {"wijk_buurt": "intrekken"},
+            )
         if cls is CbsPeriodState:
-            state.code, state.delivery_opens_on, state.delivery_closes_on = "2027H1", "2027-07-01", "2027-08-31"
+            state.code, state.delivery_opens_on, state.delivery_closes_on = (
+                "2027H1",
+                "2027-07-01",
+                "2027-08-31",
+            )
             state.withdrawal_opens_on, state.withdrawal_closes_on = "2027-09-10", "2027-09-20"
         result = run(getattr(cls, name).fn(state, *args))
         assert result is not None, f"{cls.__name__}.{name} did not send {employee_id} away"

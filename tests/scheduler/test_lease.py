@@ -5,7 +5,7 @@ import threading
 
 from cbs_monitor.services import lease
 
-T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
 
 
 def test_one_holder_renewal_and_takeover(migrated_db):
@@ -34,7 +34,7 @@ def test_release_hands_over_at_once(migrated_db):
 def test_lease_runs_on_wall_clock_not_on_a_fixed_business_clock(migrated_db):
     from cbs_monitor import clock
 
-    clock.set_fixed(dt.datetime(2020, 1, 1, 12, tzinfo=dt.timezone.utc))
+    clock.set_fixed(dt.datetime(2020, 1, 1, 12, tzinfo=dt.UTC))
     with migrated_db.session() as s:
         assert lease.acquire(s, "a", 0.05)
     threading.Event().wait(0.1)

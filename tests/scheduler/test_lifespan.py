@@ -23,8 +23,8 @@ def period(world):
     return world
 
 
-async def wait_for(condition, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
+async def wait_for(condition, within: float = 10.0) -> None:
+    deadline = time.monotonic() + within
     while not condition():
         assert time.monotonic() < deadline, "condition not met in time"
         await asyncio.sleep(0.02)
@@ -134,7 +134,7 @@ def test_two_instances_in_one_process_only_the_lease_holder_acts_and_the_other_t
         first._scheduler.shutdown(wait=False)
         first._scheduler = None
         died = time.monotonic()
-        await wait_for(lambda: second.is_leader, timeout=5)
+        await wait_for(lambda: second.is_leader, within=5)
         took = time.monotonic() - died
         period.add_period(
             "2026H2", (D(2026, 6, 29), D(2026, 7, 10)), (D(2026, 7, 20), D(2026, 7, 24))
@@ -154,7 +154,7 @@ def test_a_window_job_opens_the_window_on_the_second(period, monkeypatch):
     """The periodic reconcile is set to once an hour: only the date job can open the window.
     APScheduler runs on real time, the portal on a shifted clock a second before midnight."""
     target = local(2026, 7, 1, 0, 0, 0)
-    shift = (target - dt.timedelta(seconds=1.5)) - dt.datetime.now(dt.timezone.utc)
+    shift = (target - dt.timedelta(seconds=1.5)) - dt.datetime.now(dt.UTC)
     clock.set_fixed(None)
     monkeypatch.setenv("CBS_MONITOR_CLOCK_SHIFT_DAYS", repr(shift.total_seconds() / 86400))
     reset_settings()
@@ -175,10 +175,10 @@ def test_a_window_job_opens_the_window_on_the_second(period, monkeypatch):
                     "withdrawal-closes",
                 )
             }
-            assert jobs["window/2026H1/delivery-opens"] - dt.datetime.now(
-                dt.timezone.utc
-            ) < dt.timedelta(seconds=3)
-            await wait_for(lambda: "delivery-opened/2026H1" in period.events(), timeout=6)
+            assert jobs["window/2026H1/delivery-opens"] - dt.datetime.now(dt.UTC) < dt.timedelta(
+                seconds=3
+            )
+            await wait_for(lambda: "delivery-opened/2026H1" in period.events(), within=6)
             await wait_for(lambda: len(sent_keys(period)) == 7)
             assert "window/2026H1/delivery-opens" not in service.window_jobs()
 

@@ -175,12 +175,12 @@ def test_municipality_ended_before_the_window_gets_no_window_message(period):
 
 
 def test_save_period_validates(world):
-    good = dict(
-        delivery_opens_on=D(2026, 7, 1),
-        delivery_closes_on=D(2026, 8, 31),
-        withdrawal_opens_on=D(2026, 9, 14),
-        withdrawal_closes_on=D(2026, 9, 25),
-    )
+    good = {
+        "delivery_opens_on": D(2026, 7, 1),
+        "delivery_closes_on": D(2026, 8, 31),
+        "withdrawal_opens_on": D(2026, 9, 14),
+        "withdrawal_closes_on": D(2026, 9, 25),
+    }
     with world.db.session() as s:
         for code, changes, message in (
             ("2026H3", {}, "geen geldige verslagperiode"),

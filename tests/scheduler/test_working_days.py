@@ -86,7 +86,7 @@ def test_working_days_in_a_year():
 
 def test_working_days_between_inverts_add():
     start = D(2026, 3, 30)
-    for count in range(0, 60):
+    for count in range(60):
         assert clock.working_days_between(start, clock.add_working_days(start, count)) == count
 
 

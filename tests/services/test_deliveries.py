@@ -7,7 +7,16 @@ from sqlmodel import select
 
 from cbs_monitor import clock
 from cbs_monitor.auth.permissions import load_actor
-from cbs_monitor.models import Delivery, DeliveryStatus, Message, OutboxMail, Report, ReportKind, ReportStatus, User
+from cbs_monitor.models import (
+    Delivery,
+    DeliveryStatus,
+    Message,
+    OutboxMail,
+    Report,
+    ReportKind,
+    ReportStatus,
+    User,
+)
 from cbs_monitor.protocol import validate_upload
 from cbs_monitor.protocol.sample import elfproef_ok, generate_sample
 from cbs_monitor.services import deliveries, storage
@@ -27,8 +36,9 @@ def _actor(s, employee_id):
 
 
 def _deliver(db, employee_id, code, *, period="2026H1", error_rate=0.0, seed=1, records=200):
-    name, data = generate_sample(code, period, records=records, seed=seed, created=clock.today(),
-                                 error_rate=error_rate)
+    name, data = generate_sample(
+        code, period, records=records, seed=seed, created=clock.today(), error_rate=error_rate
+    )
     with db.session() as s:
         actor = _actor(s, employee_id)
         context = deliveries.prepare(s, actor, code, len(data))
@@ -56,10 +66,12 @@ def test_valid_file_is_stored_approved_with_both_reports_and_messages(db):
 
 
 def test_no_bsn_in_stored_report_content_or_messages(db):
-    outcome, data = _deliver(db, "anna.devries", "0363", error_rate=0.2, seed=5)
+    _outcome, data = _deliver(db, "anna.devries", "0363", error_rate=0.2, seed=5)
     bsns = {line.split(b";")[3].decode() for line in data.splitlines()[1:]}
     with db.session() as s:
-        blobs = [str(r.content) for r in s.exec(select(Report))] + [m.text for m in s.exec(select(Message))]
+        blobs = [str(r.content) for r in s.exec(select(Report))] + [
+            m.text for m in s.exec(select(Message))
+        ]
         blobs += [m.body_text + m.body_html for m in s.exec(select(OutboxMail))]
     text = " ".join(blobs)
     assert not [b for b in bsns if len(b) == 9 and elfproef_ok(b) and b in text]
@@ -105,9 +117,11 @@ def test_gate_refuses_other_municipality_closed_window_and_size(db):
         with pytest.raises(deliveries.DeliveryRefused):
             deliveries.prepare(s, None, "0363", 100)
     clock.set_fixed(dt.datetime(2027, 6, 1, 10, 0))
-    with db.session() as s:
-        with pytest.raises(deliveries.DeliveryRefused, match="aanleverperiode is gesloten"):
-            deliveries.prepare(s, _actor(s, "anna.devries"), "0363", 100)
+    with (
+        db.session() as s,
+        pytest.raises(deliveries.DeliveryRefused, match="aanleverperiode is gesloten"),
+    ):
+        deliveries.prepare(s, _actor(s, "anna.devries"), "0363", 100)
 
 
 def test_review_setting_holds_the_readiness_report(db, monkeypatch):

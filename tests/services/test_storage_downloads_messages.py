@@ -65,6 +65,9 @@ def test_messages_by_local_date_range_newest_first_and_idempotent_keys(demo_db):
         day12 = messages.list_messages(s, "0363", dt.date(2026, 3, 12), dt.date(2026, 3, 12))
         assert [m.text for m in day12] == ["c", "b"] or [m.text for m in day12] == ["b", "c"]
         assert messages.count_messages(s, "0363", dt.date(2026, 3, 11), dt.date(2026, 3, 12)) == 3
-        assert [m.text for m in messages.list_messages(s, "0363", dt.date(2026, 3, 11), dt.date(2026, 3, 11))] == ["a"]
+        assert [
+            m.text
+            for m in messages.list_messages(s, "0363", dt.date(2026, 3, 11), dt.date(2026, 3, 11))
+        ] == ["a"]
         assert len(s.exec(select(Message).where(Message.key == "k1")).all()) == 1
     assert messages.kind_label("technisch_rapport") == "Technisch rapport beschikbaar"

@@ -34,13 +34,17 @@ def test_save_inside_window_is_kept_and_logged(db):
         anna = _actor(s, "anna.devries")
         changed = withdrawals.save(s, anna, "0363", "2025H2", {WithdrawalPart.neighbourhood: True})
         assert changed == [WithdrawalPart.neighbourhood]
-        assert withdrawals.save(s, anna, "0363", "2025H2", {WithdrawalPart.neighbourhood: True}) == []
+        assert (
+            withdrawals.save(s, anna, "0363", "2025H2", {WithdrawalPart.neighbourhood: True}) == []
+        )
     with db.session() as s:
         chosen = withdrawals.selection(s, "0363", "2025H2")
         assert chosen[WithdrawalPart.neighbourhood] and not chosen[WithdrawalPart.totals]
         log = s.exec(select(Message).where(Message.kind == "intrekking_gewijzigd")).all()
         assert len(log) == 1 and "Wijk- en buurtniveau: ingetrokken" in log[0].text
-        withdrawals.save(s, _actor(s, "anna.devries"), "0363", "2025H2", {WithdrawalPart.neighbourhood: False})
+        withdrawals.save(
+            s, _actor(s, "anna.devries"), "0363", "2025H2", {WithdrawalPart.neighbourhood: False}
+        )
         assert [h.withdrawn for h in withdrawals.history(s, "0363", "2025H2")] == [False, True]
 
 
@@ -50,17 +54,26 @@ def test_outside_window_refused(db):
         with pytest.raises(withdrawals.WithdrawalRefused, match="intrekperiode is gesloten"):
             withdrawals.save(s, anna, "0363", "2026H1", {WithdrawalPart.totals: True})
         period = s.get(ReportingPeriod, "2025H2")
-    clock.set_fixed(dt.datetime.combine(period.withdrawal_closes_on + dt.timedelta(days=1), dt.time(9)))
-    with db.session() as s:
-        with pytest.raises(withdrawals.WithdrawalRefused):
-            withdrawals.save(s, _actor(s, "anna.devries"), "0363", "2025H2", {WithdrawalPart.totals: True})
+    clock.set_fixed(
+        dt.datetime.combine(period.withdrawal_closes_on + dt.timedelta(days=1), dt.time(9))
+    )
+    with db.session() as s, pytest.raises(withdrawals.WithdrawalRefused):
+        withdrawals.save(
+            s, _actor(s, "anna.devries"), "0363", "2025H2", {WithdrawalPart.totals: True}
+        )
 
 
 def test_delegating_municipality_cannot_withdraw_in_portal_by_anyone(db):
     with db.session() as s:
-        for employee_id, code in (("eva.mulder", "0243"), ("hanna.kok", "0243"), ("anna.devries", "0243")):
+        for employee_id, code in (
+            ("eva.mulder", "0243"),
+            ("hanna.kok", "0243"),
+            ("anna.devries", "0243"),
+        ):
             with pytest.raises(withdrawals.WithdrawalRefused):
-                withdrawals.save(s, _actor(s, employee_id), code, "2025H2", {WithdrawalPart.totals: True})
+                withdrawals.save(
+                    s, _actor(s, employee_id), code, "2025H2", {WithdrawalPart.totals: True}
+                )
         assert set(withdrawals.selection(s, "0243", "2025H2").values()) == {False}
 
 
@@ -68,12 +81,21 @@ def test_cbs_registers_form_withdrawal_with_reason(db):
     with db.session() as s:
         frank = _actor(s, "frank.deboer")
         with pytest.raises(withdrawals.WithdrawalRefused, match="reden"):
-            withdrawals.register_form_withdrawal(s, frank, "0243", "2025H2", {WithdrawalPart.totals: True}, " ")
+            withdrawals.register_form_withdrawal(
+                s, frank, "0243", "2025H2", {WithdrawalPart.totals: True}, " "
+            )
         with pytest.raises(withdrawals.WithdrawalRefused):
-            withdrawals.register_form_withdrawal(s, _actor(s, "eva.mulder"), "0243", "2025H2",
-                                                 {WithdrawalPart.totals: True}, "formulier")
-        withdrawals.register_form_withdrawal(s, frank, "0243", "2025H2", {WithdrawalPart.totals: True},
-                                             "Formulier ontvangen 28-11")
+            withdrawals.register_form_withdrawal(
+                s,
+                _actor(s, "eva.mulder"),
+                "0243",
+                "2025H2",
+                {WithdrawalPart.totals: True},
+                "formulier",
+            )
+        withdrawals.register_form_withdrawal(
+            s, frank, "0243", "2025H2", {WithdrawalPart.totals: True}, "Formulier ontvangen 28-11"
+        )
         assert withdrawals.selection(s, "0243", "2025H2")[WithdrawalPart.totals]
         entry = withdrawals.history(s, "0243")[0]
         assert entry.source == "cbs-formulier" and entry.reason == "Formulier ontvangen 28-11"

@@ -36,8 +36,11 @@ def _token(db, employee_id):
 def fake_state(state_cls, token, **values):
     """The handler's `self`: only what the handlers read (the connection's cookie and their vars)."""
     cookie = f"{sessions.COOKIE_NAME}={token}" if token else ""
-    fake = types.SimpleNamespace(router=types.SimpleNamespace(headers=types.SimpleNamespace(cookie=cookie)),
-                                 error="", **values)
+    fake = types.SimpleNamespace(
+        router=types.SimpleNamespace(headers=types.SimpleNamespace(cookie=cookie)),
+        error="",
+        **values,
+    )
     for name in ("_readiness_for", "_fill", "_query", "_show"):
         if hasattr(state_cls, name):
             setattr(fake, name, types.MethodType(getattr(state_cls, name), fake))
@@ -49,6 +52,7 @@ def _call(handler, fake, *args):
     if asyncio.iscoroutine(result):
         return asyncio.run(result)
     if hasattr(result, "__anext__"):
+
         async def drain():
             return [item async for item in result]
 
@@ -61,7 +65,9 @@ def _call(handler, fake, *args):
 def _amsterdam_reports(db):
     with db.session() as s:
         delivery = s.exec(select(Delivery).where(Delivery.municipality_code == "0363")).first()
-        reports = {r.kind: r.id for r in s.exec(select(Report).where(Report.delivery_id == delivery.id))}
+        reports = {
+            r.kind: r.id for r in s.exec(select(Report).where(Report.delivery_id == delivery.id))
+        }
     return str(reports[ReportKind.technical]), str(reports[ReportKind.readiness])
 
 
@@ -104,15 +110,33 @@ def test_report_download_allowed_for_own_municipality(db):
 
 @pytest.mark.parametrize("who", ["hanna.kok", "eva.mulder", "frank.deboer", None])
 def test_withdrawal_refused_for_delegating_cbs_and_anonymous(db, who):
-    fake = fake_state(WithdrawState, _token(db, who) if who else None, period_code="2025H2", window_open=True,
-                      delegating=False, form_url="", parts=[], saved_text="", window_text="")
+    fake = fake_state(
+        WithdrawState,
+        _token(db, who) if who else None,
+        period_code="2025H2",
+        window_open=True,
+        delegating=False,
+        form_url="",
+        parts=[],
+        saved_text="",
+        window_text="",
+    )
     _call(WithdrawState.choose, fake, "wijk_buurt", "intrekken")
     assert _count(db, Withdrawal) == 0
 
 
 def test_withdrawal_allowed_for_own_municipality(db):
-    fake = fake_state(WithdrawState, _token(db, "anna.devries"), period_code="2025H2", window_open=True,
-                      delegating=False, form_url="", parts=[], saved_text="", window_text="")
+    fake = fake_state(
+        WithdrawState,
+        _token(db, "anna.devries"),
+        period_code="2025H2",
+        window_open=True,
+        delegating=False,
+        form_url="",
+        parts=[],
+        saved_text="",
+        window_text="",
+    )
     _call(WithdrawState.choose, fake, "wijk_buurt", "intrekken")
     assert _count(db, Withdrawal) == 1
 
@@ -120,8 +144,16 @@ def test_withdrawal_allowed_for_own_municipality(db):
 @pytest.mark.parametrize("who", ["frank.deboer", None])
 def test_message_log_needs_a_municipal_user(db, who):
     today = clock.today().isoformat()
-    fake = fake_state(MessageLogState, _token(db, who) if who else None, start=today, end=today, page=1, total=0,
-                      rows=[], shown=False)
+    fake = fake_state(
+        MessageLogState,
+        _token(db, who) if who else None,
+        start=today,
+        end=today,
+        page=1,
+        total=0,
+        rows=[],
+        shown=False,
+    )
     before = _count(db, DownloadGrant)
     _call(MessageLogState.download_overview, fake)
     _call(MessageLogState.show, fake)
@@ -130,8 +162,14 @@ def test_message_log_needs_a_municipal_user(db, who):
 
 @pytest.mark.parametrize("who", ["frank.deboer", "gerda.smit", None])
 def test_delivery_refused_without_municipality(db, who):
-    fake = fake_state(DeliverState, _token(db, who) if who else None, terms_accepted=True, sending=False,
-                      progress=0, has_result=False)
+    fake = fake_state(
+        DeliverState,
+        _token(db, who) if who else None,
+        terms_accepted=True,
+        sending=False,
+        progress=0,
+        has_result=False,
+    )
     before = _count(db, Delivery)
     _call(DeliverState.send, fake, [])
     assert _count(db, Delivery) == before and fake.has_result is False
@@ -147,7 +185,11 @@ def test_download_route_refuses_other_users_tampered_and_missing_cookies(db):
 
         token = downloads.grant(s, user.id, "technisch_rapport", report_id=int(technical))
     client = TestClient(build_api())
-    for cookie in ({}, {sessions.COOKIE_NAME: anna + "x"}, {sessions.COOKIE_NAME: _token(db, "carla.bakker")}):
+    for cookie in (
+        {},
+        {sessions.COOKIE_NAME: anna + "x"},
+        {sessions.COOKIE_NAME: _token(db, "carla.bakker")},
+    ):
         client.cookies.clear()
         for name, value in cookie.items():
             client.cookies.set(name, value)
@@ -161,5 +203,7 @@ def test_download_route_refuses_other_users_tampered_and_missing_cookies(db):
 
     with db.session() as s:
         logged = s.exec(select(Message).where(Message.kind == "rapport_gedownload")).all()
-        assert [m.municipality_code for m in logged] == ["0363"] and "Anna de Vries" in logged[0].text
+        assert [m.municipality_code for m in logged] == ["0363"] and "Anna de Vries" in logged[
+            0
+        ].text
     del fake

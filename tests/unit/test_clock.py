@@ -12,11 +12,21 @@ def test_three_working_days_after_maundy_thursday_skip_good_friday_and_easter_mo
     assert clock.add_working_days(dt.date(2026, 4, 2), 3) == dt.date(2026, 4, 9)
 
 
-@pytest.mark.parametrize("day", [
-    dt.date(2026, 1, 1), dt.date(2026, 4, 3), dt.date(2026, 4, 6), dt.date(2026, 4, 27),
-    dt.date(2026, 5, 5), dt.date(2026, 5, 14), dt.date(2026, 5, 25), dt.date(2026, 12, 25),
-    dt.date(2026, 12, 26), dt.date(2027, 5, 5),
-])
+@pytest.mark.parametrize(
+    "day",
+    [
+        dt.date(2026, 1, 1),
+        dt.date(2026, 4, 3),
+        dt.date(2026, 4, 6),
+        dt.date(2026, 4, 27),
+        dt.date(2026, 5, 5),
+        dt.date(2026, 5, 14),
+        dt.date(2026, 5, 25),
+        dt.date(2026, 12, 25),
+        dt.date(2026, 12, 26),
+        dt.date(2027, 5, 5),
+    ],
+)
 def test_public_holidays_are_not_working_days(day):
     assert not clock.is_working_day(day)
 
@@ -38,7 +48,7 @@ def test_working_days_between_matches_add():
 
 
 def test_due_moment_is_end_of_local_day():
-    received = dt.datetime(2026, 4, 2, 10, 0, tzinfo=dt.timezone.utc)
+    received = dt.datetime(2026, 4, 2, 10, 0, tzinfo=dt.UTC)
     due = clock.due_moment(received, 3)
     local = clock.to_local(due)
     assert (local.date(), local.hour, local.minute) == (dt.date(2026, 4, 9), 23, 59)
@@ -59,7 +69,7 @@ def test_shifted_clock(monkeypatch):
     monkeypatch.setenv("CBS_MONITOR_CLOCK_SHIFT_DAYS", "10")
     reset_settings()
     try:
-        delta = clock.now() - dt.datetime.now(dt.timezone.utc)
+        delta = clock.now() - dt.datetime.now(dt.UTC)
         assert dt.timedelta(days=9, hours=23) < delta < dt.timedelta(days=10, hours=1)
     finally:
         reset_settings()
@@ -69,4 +79,4 @@ def test_set_fixed_overrides_and_resets():
     clock.set_fixed(dt.datetime(2026, 3, 23, 23, 30))
     assert clock.today() == dt.date(2026, 3, 23)
     clock.set_fixed(None)
-    assert abs(clock.now() - dt.datetime.now(dt.timezone.utc)) < dt.timedelta(seconds=5)
+    assert abs(clock.now() - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=5)

@@ -6,7 +6,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel, func, select
 
-from cbs_monitor.models import Delegation, Identity, Municipality, ReportingPeriod, Role, User, UserRole
+from cbs_monitor.models import (
+    Delegation,
+    Identity,
+    Municipality,
+    ReportingPeriod,
+    Role,
+    User,
+    UserRole,
+)
 from cbs_monitor.services import demo_data, periods
 
 
@@ -28,9 +36,17 @@ def test_seed_is_idempotent_and_complete(migrated_db):
         assert s.get(Municipality, "0363").name == "Amsterdam"
         assert len(s.exec(select(Delegation)).all()) == 3
         roles = {r.role for r in s.exec(select(UserRole))}
-        assert {Role.product_manager, Role.coordinator, Role.cbs_reviewer, Role.servicedesk} <= roles
-        unlinked = [u for u in s.exec(select(User))
-                    if not s.exec(select(Identity).where(Identity.user_id == u.id)).first()]
+        assert {
+            Role.product_manager,
+            Role.coordinator,
+            Role.cbs_reviewer,
+            Role.servicedesk,
+        } <= roles
+        unlinked = [
+            u
+            for u in s.exec(select(User))
+            if not s.exec(select(Identity).where(Identity.user_id == u.id)).first()
+        ]
         assert [u.employee_id for u in unlinked] == ["daan.visser"]
 
 

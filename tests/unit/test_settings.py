@@ -18,13 +18,15 @@ def test_defaults_are_the_embedded_setup():
 
 
 def test_environment_overrides_with_types():
-    s = Settings.from_env({
-        "CBS_MONITOR_DATA_DIR": "/tmp/x",
-        "CBS_MONITOR_SESSION_IDLE_MINUTES": "30",
-        "CBS_MONITOR_ERROR_THRESHOLD_PERCENT": "7.5",
-        "CBS_MONITOR_SMTP_STARTTLS": "false",
-        "CBS_MONITOR_DATABASE_URL": "postgresql://u@h/db",
-    })
+    s = Settings.from_env(
+        {
+            "CBS_MONITOR_DATA_DIR": "/tmp/x",
+            "CBS_MONITOR_SESSION_IDLE_MINUTES": "30",
+            "CBS_MONITOR_ERROR_THRESHOLD_PERCENT": "7.5",
+            "CBS_MONITOR_SMTP_STARTTLS": "false",
+            "CBS_MONITOR_DATABASE_URL": "postgresql://u@h/db",
+        }
+    )
     assert s.data_dir == Path("/tmp/x")
     assert s.session_idle_minutes == 30
     assert s.error_threshold_percent == 7.5
@@ -40,7 +42,9 @@ def test_production_needs_secret_and_disables_builtin_idp():
 
 
 def test_external_issuer_disables_builtin_idp():
-    assert not Settings.from_env({"CBS_MONITOR_OIDC_ISSUER": "https://broker.example"}).builtin_idp_enabled
+    assert not Settings.from_env(
+        {"CBS_MONITOR_OIDC_ISSUER": "https://broker.example"}
+    ).builtin_idp_enabled
 
 
 def test_bad_mode_is_refused():

@@ -66,28 +66,50 @@ class BeheerState(rx.State):
             users = accounts.list_users(s)
             delegations = accounts.list_delegations(s)
         self.organisations = [
-            {"id": str(o.id), "kind": o.kind, "name": o.name, "identifier": o.identifier,
-             "municipality_code": o.municipality_code, "users": str(o.users)}
+            {
+                "id": str(o.id),
+                "kind": o.kind,
+                "name": o.name,
+                "identifier": o.identifier,
+                "municipality_code": o.municipality_code,
+                "users": str(o.users),
+            }
             for o in orgs
         ]
-        self.organisation_options = [{"id": str(o.id), "label": f"{o.name} ({o.kind})"} for o in orgs]
+        self.organisation_options = [
+            {"id": str(o.id), "label": f"{o.name} ({o.kind})"} for o in orgs
+        ]
         self.cooperative_options = [
-            {"id": str(o.id), "label": o.name} for o in orgs if o.kind == accounts.KIND_LABELS[OrganisationKind.cooperative]
+            {"id": str(o.id), "label": o.name}
+            for o in orgs
+            if o.kind == accounts.KIND_LABELS[OrganisationKind.cooperative]
         ]
         self.users = [self._user_row(u) for u in users]
-        self.blocked = [row for row in self.users if row["code_status"] == accounts.CodeStatus.blocked.value]
+        self.blocked = [
+            row for row in self.users if row["code_status"] == accounts.CodeStatus.blocked.value
+        ]
         self.delegations = [
-            {"id": str(d.id), "municipality": f"{d.municipality_name} ({d.municipality_code})",
-             "organisation": d.organisation, "valid_from": d.valid_from, "valid_to": d.valid_to or "—",
-             "active": "1" if d.active else ""}
+            {
+                "id": str(d.id),
+                "municipality": f"{d.municipality_name} ({d.municipality_code})",
+                "organisation": d.organisation,
+                "valid_from": d.valid_from,
+                "valid_to": d.valid_to or "—",
+                "active": "1" if d.active else "",
+            }
             for d in delegations
         ]
 
     @staticmethod
     def _user_row(u: accounts.UserRow) -> dict[str, str]:
         return {
-            "id": str(u.id), "name": u.name, "email": u.email, "employee_id": u.employee_id,
-            "organisation": u.organisation, "roles": u.roles, "active": "1" if u.active else "",
+            "id": str(u.id),
+            "name": u.name,
+            "email": u.email,
+            "employee_id": u.employee_id,
+            "organisation": u.organisation,
+            "roles": u.roles,
+            "active": "1" if u.active else "",
             "status": "actief" if u.active else "gedeactiveerd",
             "linked": "gekoppeld" if u.linked else "nog niet gekoppeld",
             "code_status": u.code_status,
@@ -132,9 +154,12 @@ class BeheerState(rx.State):
         try:
             with db.session() as s:
                 org = accounts.add_organisation(
-                    s, kind=str(form_data.get("kind", "")), name=str(form_data.get("name", "")),
+                    s,
+                    kind=str(form_data.get("kind", "")),
+                    name=str(form_data.get("name", "")),
                     identifier=str(form_data.get("identifier", "")),
-                    municipality_code=str(form_data.get("municipality_code", "")))
+                    municipality_code=str(form_data.get("municipality_code", "")),
+                )
                 name = org.name
             self._done(f"Organisatie {name} is toegevoegd.")
         except accounts.AccountError as refused:
@@ -154,11 +179,17 @@ class BeheerState(rx.State):
         try:
             with db.session() as s:
                 user = accounts.add_user(
-                    s, organisation_id=organisation_id, name=str(form_data.get("name", "")),
-                    email=str(form_data.get("email", "")), employee_id=str(form_data.get("employee_id", "")),
-                    roles=_roles_from_form(form_data))
+                    s,
+                    organisation_id=organisation_id,
+                    name=str(form_data.get("name", "")),
+                    email=str(form_data.get("email", "")),
+                    employee_id=str(form_data.get("employee_id", "")),
+                    roles=_roles_from_form(form_data),
+                )
                 name = user.name
-            self._done(f"Gebruiker {name} is toegevoegd. Geef een verificatiecode uit voor de eerste inlog.")
+            self._done(
+                f"Gebruiker {name} is toegevoegd. Geef een verificatiecode uit voor de eerste inlog."
+            )
         except accounts.AccountError as refused:
             self.error = str(refused)
         except Exception:
@@ -221,8 +252,11 @@ class BeheerState(rx.State):
         try:
             with db.session() as s:
                 accounts.set_active(s, target, bool(active), acting_user_id=actor.user_id)
-            self._done("De gebruiker is geactiveerd." if active else
-                       "De gebruiker is gedeactiveerd; lopende sessies zijn beëindigd.")
+            self._done(
+                "De gebruiker is geactiveerd."
+                if active
+                else "De gebruiker is gedeactiveerd; lopende sessies zijn beëindigd."
+            )
         except accounts.AccountError as refused:
             self.error = str(refused)
         except Exception:
@@ -268,8 +302,11 @@ class BeheerState(rx.State):
             return
         try:
             with db.session() as s:
-                accounts.add_delegation(s, municipality_code=str(form_data.get("municipality_code", "")),
-                                        organisation_id=organisation_id)
+                accounts.add_delegation(
+                    s,
+                    municipality_code=str(form_data.get("municipality_code", "")),
+                    organisation_id=organisation_id,
+                )
             self._done("De delegatie is toegevoegd.")
         except accounts.AccountError as refused:
             self.error = str(refused)
@@ -298,7 +335,9 @@ class BeheerState(rx.State):
 
 def _roles_from_form(form_data: dict) -> list[str]:
     """Checked role boxes arrive as role_<index>: 'on'."""
-    return [role for i, role in enumerate(ROLES) if form_data.get(f"role_{i}") in ("on", True, "true")]
+    return [
+        role for i, role in enumerate(ROLES) if form_data.get(f"role_{i}") in ("on", True, "true")
+    ]
 
 
 def _toggled(values: list[str], role: str) -> list[str]:
@@ -310,8 +349,12 @@ def _toggled(values: list[str], role: str) -> list[str]:
 
 # --- components ----------------------------------------------------------------------------------
 
-_FIELD_STYLE = {"padding": "0.4rem 0.5rem", "border": f"1px solid {theme.BORDER}", "border_radius": "4px",
-                "min_width": "14rem"}
+_FIELD_STYLE = {
+    "padding": "0.4rem 0.5rem",
+    "border": f"1px solid {theme.BORDER}",
+    "border_radius": "4px",
+    "min_width": "14rem",
+}
 
 
 def _field(label: str, name: str, **props) -> rx.Component:
@@ -323,7 +366,9 @@ def _field(label: str, name: str, **props) -> rx.Component:
     )
 
 
-def _select(label: str, name: str, options: rx.Var | list, field_id: str, placeholder: str) -> rx.Component:
+def _select(
+    label: str, name: str, options: rx.Var | list, field_id: str, placeholder: str
+) -> rx.Component:
     items = (
         [rx.el.option(text, value=value) for value, text in options]
         if isinstance(options, list)
@@ -331,7 +376,9 @@ def _select(label: str, name: str, options: rx.Var | list, field_id: str, placeh
     )
     return rx.vstack(
         rx.el.label(label, html_for=field_id, font_weight="600", font_size="0.9rem"),
-        rx.el.select(rx.el.option(placeholder, value=""), *items, id=field_id, name=name, style=_FIELD_STYLE),
+        rx.el.select(
+            rx.el.option(placeholder, value=""), *items, id=field_id, name=name, style=_FIELD_STYLE
+        ),
         spacing="1",
     )
 
@@ -342,8 +389,12 @@ def _role_checkboxes(prefix: str, chosen: rx.Var | None = None, on_toggle=None) 
     def box(i: int, role: str) -> rx.Component:
         if chosen is None:
             return rx.el.input(type="checkbox", name=f"role_{i}", id=f"{prefix}-rol-{i}")
-        return rx.el.input(type="checkbox", checked=chosen.contains(role),
-                           on_change=lambda _value: on_toggle(role), id=f"{prefix}-rol-{i}")
+        return rx.el.input(
+            type="checkbox",
+            checked=chosen.contains(role),
+            on_change=lambda _value: on_toggle(role),
+            id=f"{prefix}-rol-{i}",
+        )
 
     return rx.el.fieldset(
         rx.el.legend("Rollen", font_weight="600", font_size="0.9rem"),
@@ -369,8 +420,13 @@ def _organisations_tab() -> rx.Component:
         data_table(
             ["Naam", "Soort", "eHerkenning-nummer", "Gemeentecode", "Gebruikers"],
             BeheerState.organisations,
-            lambda o: rx.el.tr(rx.el.td(o["name"]), rx.el.td(o["kind"]), rx.el.td(o["identifier"]),
-                               rx.el.td(o["municipality_code"]), rx.el.td(o["users"])),
+            lambda o: rx.el.tr(
+                rx.el.td(o["name"]),
+                rx.el.td(o["kind"]),
+                rx.el.td(o["identifier"]),
+                rx.el.td(o["municipality_code"]),
+                rx.el.td(o["users"]),
+            ),
             id="organisaties-tabel",
         ),
         rx.heading("Organisatie toevoegen", size="4", as_="h3", margin_top="1rem"),
@@ -379,14 +435,27 @@ def _organisations_tab() -> rx.Component:
                 _select("Soort", "kind", KINDS, "beheer-kind", "Kies…"),
                 _field("Naam", "name", id_suffix="org-"),
                 _field("eHerkenning-nummer (KvK of OIN)", "identifier", inputmode="numeric"),
-                _field("Gemeentecode (alleen gemeente)", "municipality_code", max_length=4, id_suffix="org-"),
-                wrap="wrap", spacing="4", align="end",
+                _field(
+                    "Gemeentecode (alleen gemeente)",
+                    "municipality_code",
+                    max_length=4,
+                    id_suffix="org-",
+                ),
+                wrap="wrap",
+                spacing="4",
+                align="end",
             ),
-            rx.button("Organisatie toevoegen", type="submit", margin_top="0.75rem", id="organisatie-toevoegen"),
+            rx.button(
+                "Organisatie toevoegen",
+                type="submit",
+                margin_top="0.75rem",
+                id="organisatie-toevoegen",
+            ),
             on_submit=BeheerState.add_organisation,
             reset_on_submit=False,
         ),
-        spacing="3", width="100%",
+        spacing="3",
+        width="100%",
     )
 
 
@@ -402,21 +471,45 @@ def _user_row(u: rx.Var) -> rx.Component:
         rx.el.td(u["status"], _muted(u["linked"]), _muted(rx.el.span("code: ", u["code_text"]))),
         rx.el.td(
             rx.flex(
-                rx.button("Code uitgeven", size="1", on_click=BeheerState.issue_code(u["id"]),
-                          disabled=u["active"] == "", id="code-" + u["employee_id"],
-                          aria_label="Verificatiecode uitgeven voor " + u["name"]),
-                rx.button("Rollen", size="1", variant="outline", on_click=BeheerState.edit_roles_of(u["id"]),
-                          id="rollen-" + u["employee_id"], aria_label="Rollen wijzigen van " + u["name"]),
+                rx.button(
+                    "Code uitgeven",
+                    size="1",
+                    on_click=BeheerState.issue_code(u["id"]),
+                    disabled=u["active"] == "",
+                    id="code-" + u["employee_id"],
+                    aria_label="Verificatiecode uitgeven voor " + u["name"],
+                ),
+                rx.button(
+                    "Rollen",
+                    size="1",
+                    variant="outline",
+                    on_click=BeheerState.edit_roles_of(u["id"]),
+                    id="rollen-" + u["employee_id"],
+                    aria_label="Rollen wijzigen van " + u["name"],
+                ),
                 rx.cond(
                     u["active"] == "1",
-                    rx.button("Deactiveren", size="1", color_scheme="red", variant="outline",
-                              on_click=BeheerState.set_active(u["id"], False), id="deactiveren-" + u["employee_id"],
-                              aria_label="Deactiveren: " + u["name"]),
-                    rx.button("Activeren", size="1", variant="outline",
-                              on_click=BeheerState.set_active(u["id"], True), id="activeren-" + u["employee_id"],
-                              aria_label="Activeren: " + u["name"]),
+                    rx.button(
+                        "Deactiveren",
+                        size="1",
+                        color_scheme="red",
+                        variant="outline",
+                        on_click=BeheerState.set_active(u["id"], False),
+                        id="deactiveren-" + u["employee_id"],
+                        aria_label="Deactiveren: " + u["name"],
+                    ),
+                    rx.button(
+                        "Activeren",
+                        size="1",
+                        variant="outline",
+                        on_click=BeheerState.set_active(u["id"], True),
+                        id="activeren-" + u["employee_id"],
+                        aria_label="Activeren: " + u["name"],
+                    ),
                 ),
-                direction="column", align="stretch", gap="1",
+                direction="column",
+                align="stretch",
+                gap="1",
             ),
             white_space="nowrap",
         ),
@@ -428,16 +521,29 @@ def _issued_code() -> rx.Component:
         BeheerState.issued_code != "",
         rx.callout.root(
             rx.callout.text(
-                "Verificatiecode voor ", rx.el.strong(BeheerState.issued_for), ": ",
-                rx.el.code(BeheerState.issued_code, id="uitgegeven-code",
-                           style={"font_size": "1.3rem", "letter_spacing": "0.1em", "font_weight": "700"}),
+                "Verificatiecode voor ",
+                rx.el.strong(BeheerState.issued_for),
+                ": ",
+                rx.el.code(
+                    BeheerState.issued_code,
+                    id="uitgegeven-code",
+                    style={"font_size": "1.3rem", "letter_spacing": "0.1em", "font_weight": "700"},
+                ),
             ),
             rx.callout.text(
                 "Deze code wordt maar één keer getoond en is 14 dagen geldig. Geef hem door aan de gebruiker; "
                 "na 5 onjuiste pogingen wordt de code geblokkeerd."
             ),
-            rx.button("Verbergen", size="1", variant="outline", on_click=BeheerState.hide_code, width="fit-content"),
-            color_scheme="green", role="status", width="100%",
+            rx.button(
+                "Verbergen",
+                size="1",
+                variant="outline",
+                on_click=BeheerState.hide_code,
+                width="fit-content",
+            ),
+            color_scheme="green",
+            role="status",
+            width="100%",
         ),
     )
 
@@ -451,7 +557,8 @@ def _role_editor() -> rx.Component:
             rx.hstack(
                 rx.button("Rollen opslaan", on_click=BeheerState.save_roles, id="rollen-opslaan"),
                 rx.button("Annuleren", variant="outline", on_click=BeheerState.cancel_edit),
-                spacing="3", margin_top="0.75rem",
+                spacing="3",
+                margin_top="0.75rem",
             ),
             style={**theme.card, "background": theme.PRIMARY_LIGHT},
         ),
@@ -463,46 +570,72 @@ def _users_tab() -> rx.Component:
         _issued_code(),
         _role_editor(),
         rx.box(
-            data_table(["Gebruiker", "Organisatie", "Rollen", "Status", "Acties"],
-                       BeheerState.users, _user_row, id="gebruikers-tabel"),
-            overflow_x="auto", width="100%",
+            data_table(
+                ["Gebruiker", "Organisatie", "Rollen", "Status", "Acties"],
+                BeheerState.users,
+                _user_row,
+                id="gebruikers-tabel",
+            ),
+            overflow_x="auto",
+            width="100%",
         ),
         rx.heading("Gebruiker toevoegen", size="4", as_="h3", margin_top="1rem"),
         rx.form(
             rx.hstack(
-                _select("Organisatie", "organisation_id", BeheerState.organisation_options,
-                        "beheer-organisatie", "Kies een organisatie…"),
+                _select(
+                    "Organisatie",
+                    "organisation_id",
+                    BeheerState.organisation_options,
+                    "beheer-organisatie",
+                    "Kies een organisatie…",
+                ),
                 _field("Naam", "name", id_suffix="user-"),
                 _field("E-mailadres", "email", type="email"),
                 _field("Medewerkernummer (eHerkenning)", "employee_id"),
-                wrap="wrap", spacing="4", align="end",
+                wrap="wrap",
+                spacing="4",
+                align="end",
             ),
-            rx.box(_role_checkboxes("nieuw"),
-                   margin_top="0.75rem"),
-            rx.button("Gebruiker toevoegen", type="submit", margin_top="0.75rem", id="gebruiker-toevoegen"),
+            rx.box(_role_checkboxes("nieuw"), margin_top="0.75rem"),
+            rx.button(
+                "Gebruiker toevoegen", type="submit", margin_top="0.75rem", id="gebruiker-toevoegen"
+            ),
             on_submit=BeheerState.add_user,
             reset_on_submit=False,
         ),
-        spacing="3", width="100%",
+        spacing="3",
+        width="100%",
     )
 
 
 def _delegations_tab() -> rx.Component:
     return rx.vstack(
-        rx.text("Een delegerende gemeente laat een samenwerkingsverband voor haar aanleveren. Zij kan dan niet zelf "
-                "via het portaal intrekken, maar gebruikt het formulier van CBS.", color=theme.TEXT_MUTED),
+        rx.text(
+            "Een delegerende gemeente laat een samenwerkingsverband voor haar aanleveren. Zij kan dan niet zelf "
+            "via het portaal intrekken, maar gebruikt het formulier van CBS.",
+            color=theme.TEXT_MUTED,
+        ),
         data_table(
             ["Gemeente", "Samenwerkingsverband", "Vanaf", "Tot en met", ""],
             BeheerState.delegations,
             lambda d: rx.el.tr(
-                rx.el.td(d["municipality"]), rx.el.td(d["organisation"]), rx.el.td(d["valid_from"]),
+                rx.el.td(d["municipality"]),
+                rx.el.td(d["organisation"]),
+                rx.el.td(d["valid_from"]),
                 rx.el.td(d["valid_to"]),
-                rx.el.td(rx.cond(
-                    d["active"] == "1",
-                    rx.button("Beëindigen", size="1", color_scheme="red", variant="outline",
-                              on_click=BeheerState.end_delegation(d["id"])),
-                    rx.text("beëindigd", color=theme.TEXT_MUTED),
-                )),
+                rx.el.td(
+                    rx.cond(
+                        d["active"] == "1",
+                        rx.button(
+                            "Beëindigen",
+                            size="1",
+                            color_scheme="red",
+                            variant="outline",
+                            on_click=BeheerState.end_delegation(d["id"]),
+                        ),
+                        rx.text("beëindigd", color=theme.TEXT_MUTED),
+                    )
+                ),
             ),
             id="delegaties-tabel",
         ),
@@ -510,39 +643,60 @@ def _delegations_tab() -> rx.Component:
         rx.form(
             rx.hstack(
                 _field("Gemeentecode", "municipality_code", max_length=4, id_suffix="del-"),
-                _select("Samenwerkingsverband", "organisation_id", BeheerState.cooperative_options,
-                        "beheer-samenwerkingsverband", "Kies…"),
-                wrap="wrap", spacing="4", align="end",
+                _select(
+                    "Samenwerkingsverband",
+                    "organisation_id",
+                    BeheerState.cooperative_options,
+                    "beheer-samenwerkingsverband",
+                    "Kies…",
+                ),
+                wrap="wrap",
+                spacing="4",
+                align="end",
             ),
-            rx.button("Delegatie toevoegen", type="submit", margin_top="0.75rem", id="delegatie-toevoegen"),
+            rx.button(
+                "Delegatie toevoegen", type="submit", margin_top="0.75rem", id="delegatie-toevoegen"
+            ),
             on_submit=BeheerState.add_delegation,
             reset_on_submit=False,
         ),
-        spacing="3", width="100%",
+        spacing="3",
+        width="100%",
     )
 
 
 def _blocked_tab() -> rx.Component:
     return rx.vstack(
-        rx.text("Gebruikers van wie de verificatiecode is geblokkeerd na te veel onjuiste pogingen. Geef een nieuwe "
-                "code uit om de blokkade op te heffen.", color=theme.TEXT_MUTED),
+        rx.text(
+            "Gebruikers van wie de verificatiecode is geblokkeerd na te veel onjuiste pogingen. Geef een nieuwe "
+            "code uit om de blokkade op te heffen.",
+            color=theme.TEXT_MUTED,
+        ),
         rx.cond(
             BeheerState.blocked.length() > 0,
             data_table(
                 ["Naam", "Organisatie", "Medewerkernummer", ""],
                 BeheerState.blocked,
                 lambda u: rx.el.tr(
-                    rx.el.td(u["name"]), rx.el.td(u["organisation"]), rx.el.td(u["employee_id"]),
-                    rx.el.td(rx.button("Nieuwe verificatiecode", size="1",
-                                       on_click=BeheerState.issue_code(u["id"]),
-                                       id="nieuwe-code-" + u["employee_id"])),
+                    rx.el.td(u["name"]),
+                    rx.el.td(u["organisation"]),
+                    rx.el.td(u["employee_id"]),
+                    rx.el.td(
+                        rx.button(
+                            "Nieuwe verificatiecode",
+                            size="1",
+                            on_click=BeheerState.issue_code(u["id"]),
+                            id="nieuwe-code-" + u["employee_id"],
+                        )
+                    ),
                 ),
                 id="geblokkeerd-tabel",
             ),
             notice("Er zijn geen geblokkeerde gebruikers.", "success"),
         ),
         _issued_code(),
-        spacing="3", width="100%",
+        spacing="3",
+        width="100%",
     )
 
 
@@ -550,17 +704,26 @@ def beheer_page() -> rx.Component:
     return page_frame(
         rx.vstack(
             rx.heading("Beheer", size="7", color=theme.PRIMARY, as_="h1"),
-            rx.text("Servicedesk: organisaties, gebruikers, rollen, delegaties en verificatiecodes.",
-                    color=theme.TEXT_MUTED),
+            rx.text(
+                "Servicedesk: organisaties, gebruikers, rollen, delegaties en verificatiecodes.",
+                color=theme.TEXT_MUTED,
+            ),
             error_notice(BeheerState.error, id="beheer-fout"),
-            rx.cond(BeheerState.success != "", notice(BeheerState.success, "success", id="beheer-melding")),
+            rx.cond(
+                BeheerState.success != "",
+                notice(BeheerState.success, "success", id="beheer-melding"),
+            ),
             rx.tabs.root(
                 rx.tabs.list(
                     rx.tabs.trigger("Gebruikers", value="gebruikers"),
                     rx.tabs.trigger("Organisaties", value="organisaties"),
                     rx.tabs.trigger("Delegaties", value="delegaties"),
                     rx.tabs.trigger(
-                        "Geblokkeerd (", BeheerState.blocked.length().to_string(), ")", value="geblokkeerd"),
+                        "Geblokkeerd (",
+                        BeheerState.blocked.length().to_string(),
+                        ")",
+                        value="geblokkeerd",
+                    ),
                 ),
                 rx.tabs.content(_users_tab(), value="gebruikers", padding_top="1rem"),
                 rx.tabs.content(_organisations_tab(), value="organisaties", padding_top="1rem"),
@@ -576,5 +739,9 @@ def beheer_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(beheer_page, route=routes.SERVICEDESK, title="Beheer | GGk portaal",
-                 on_load=[PortalState.load, BeheerState.load])
+    app.add_page(
+        beheer_page,
+        route=routes.SERVICEDESK,
+        title="Beheer | GGk portaal",
+        on_load=[PortalState.load, BeheerState.load],
+    )

@@ -60,7 +60,7 @@ def reviewer(state: rx.State) -> tuple[Actor | None, object]:
 def desk_status_badge(status: rx.Var | str, **props) -> rx.Component:
     return rx.badge(
         status,
-        color_scheme=rx.match(status, *[(label, color) for label, color in STATUS_COLORS.items()], "gray"),
+        color_scheme=rx.match(status, *list(STATUS_COLORS.items()), "gray"),
         variant="soft",
         size="2",
         white_space="nowrap",
@@ -72,19 +72,34 @@ def overdue_badge() -> rx.Component:
     return rx.badge("te laat", color_scheme="red", variant="solid", size="1")
 
 
-def report_due_cell(status: rx.Var | None, when: rx.Var, due: rx.Var, overdue: rx.Var) -> rx.Component:
+def report_due_cell(
+    status: rx.Var | None, when: rx.Var, due: rx.Var, overdue: rx.Var
+) -> rx.Component:
     """A report in a table cell: status (unless shown elsewhere) and date, or the service-level deadline
     while it is owed."""
-    first = [] if status is None else [
-        rx.cond(status != "", rx.text(status, font_size="0.85rem"), rx.text("—", color=theme.TEXT_MUTED))]
+    first = (
+        []
+        if status is None
+        else [
+            rx.cond(
+                status != "",
+                rx.text(status, font_size="0.85rem"),
+                rx.text("—", color=theme.TEXT_MUTED),
+            )
+        ]
+    )
     return rx.vstack(
         *first,
         rx.cond(when != "", rx.text(when, font_size="0.8rem", color=theme.TEXT_MUTED)),
         rx.cond(
             due != "",
             rx.hstack(
-                rx.text("uiterlijk ", rx.el.span(due, white_space="nowrap"), font_size="0.8rem",
-                        color=rx.cond(overdue == "1", theme.DANGER, theme.TEXT_MUTED)),
+                rx.text(
+                    "uiterlijk ",
+                    rx.el.span(due, white_space="nowrap"),
+                    font_size="0.8rem",
+                    color=rx.cond(overdue == "1", theme.DANGER, theme.TEXT_MUTED),
+                ),
                 rx.cond(overdue == "1", overdue_badge()),
                 spacing="1",
                 align="center",
@@ -98,7 +113,9 @@ def report_due_cell(status: rx.Var | None, when: rx.Var, due: rx.Var, overdue: r
 def desk_header(subtitle: rx.Component | str) -> rx.Component:
     return rx.vstack(
         rx.heading("CBS-beoordeling", size="7", color=theme.PRIMARY, as_="h1"),
-        subtitle if isinstance(subtitle, rx.Component) else rx.text(subtitle, color=theme.TEXT_MUTED),
+        subtitle
+        if isinstance(subtitle, rx.Component)
+        else rx.text(subtitle, color=theme.TEXT_MUTED),
         spacing="1",
         width="100%",
     )
@@ -114,7 +131,12 @@ def _overview_page(actor: Actor, query: dict, chart: bool):
 
 def _report_cells(summary: review.ReportSummary | None, prefix: str) -> dict[str, str]:
     if summary is None:
-        return {f"{prefix}_status": "", f"{prefix}_date": "", f"{prefix}_due": "", f"{prefix}_overdue": ""}
+        return {
+            f"{prefix}_status": "",
+            f"{prefix}_date": "",
+            f"{prefix}_due": "",
+            f"{prefix}_overdue": "",
+        }
     owed = summary.status in review.service_levels.OPEN_STATUSES
     return {
         f"{prefix}_status": summary.status.value,
@@ -183,7 +205,11 @@ class CbsDeskState(rx.State):
         if actor is None:
             return away
         mode = get_settings().readiness_release
-        self.release_mode = ("na beoordeling door CBS" if mode == "review" else "automatisch na technische goedkeuring")
+        self.release_mode = (
+            "na beoordeling door CBS"
+            if mode == "review"
+            else "automatisch na technische goedkeuring"
+        )
         try:
             with db.session() as s:
                 self.period_options = [p.code for p in review.period_list(s, actor)]
@@ -201,13 +227,20 @@ class CbsDeskState(rx.State):
         if not self.period_code:
             self.rows, self.total, self.counts = [], 0, []
             return
-        query = dict(
-            period_code=self.period_code, status=self.status_filter or None, search=self.search,
-            overdue_only=self.overdue_only, held_only=self.held_only, sort=self.sort,
-            offset=(self.page - 1) * PAGE_SIZE, limit=PAGE_SIZE,
-        )
+        query = {
+            "period_code": self.period_code,
+            "status": self.status_filter or None,
+            "search": self.search,
+            "overdue_only": self.overdue_only,
+            "held_only": self.held_only,
+            "sort": self.sort,
+            "offset": (self.page - 1) * PAGE_SIZE,
+            "limit": PAGE_SIZE,
+        }
         try:
-            rows, total, counts, activity = await asyncio.to_thread(_overview_page, actor, query, chart)
+            rows, total, counts, activity = await asyncio.to_thread(
+                _overview_page, actor, query, chart
+            )
         except review.ReviewRefused as refused:
             self.error = str(refused)
             return
@@ -278,7 +311,9 @@ class CbsDeskState(rx.State):
 
     @rx.event
     async def clear_filters(self):
-        return await self._filter_changed(status_filter="", search="", overdue_only=False, held_only=False)
+        return await self._filter_changed(
+            status_filter="", search="", overdue_only=False, held_only=False
+        )
 
     @rx.event
     async def next_page(self):
@@ -305,9 +340,15 @@ class CbsDeskState(rx.State):
         try:
             with db.session() as s:
                 token = downloads.grant(
-                    s, actor.user_id, review.EXPORT_KIND, period_code=self.period_code,
-                    status=self.status_filter, search=self.search, overdue_only=self.overdue_only,
-                    held_only=self.held_only, sort=self.sort,
+                    s,
+                    actor.user_id,
+                    review.EXPORT_KIND,
+                    period_code=self.period_code,
+                    status=self.status_filter,
+                    search=self.search,
+                    overdue_only=self.overdue_only,
+                    held_only=self.held_only,
+                    sort=self.sort,
                 )
         except Exception:
             log.exception("cbs export grant failed")
@@ -340,8 +381,13 @@ class CbsPeriodState(rx.State):
                 "delivery": periods.format_window(p.delivery_opens_on, p.delivery_closes_on),
                 "withdrawal": periods.format_window(p.withdrawal_opens_on, p.withdrawal_closes_on),
                 "publication": f"{p.publication_date:%d-%m-%Y}" if p.publication_date else "—",
-                "state": ("aanleverperiode open" if periods.delivery_open(p, today) else
-                          "intrekperiode open" if periods.withdrawal_open(p, today) else ""),
+                "state": (
+                    "aanleverperiode open"
+                    if periods.delivery_open(p, today)
+                    else "intrekperiode open"
+                    if periods.withdrawal_open(p, today)
+                    else ""
+                ),
             }
             for p in found
         ]
@@ -382,7 +428,9 @@ class CbsPeriodState(rx.State):
         self.delivery_closes_on = period.delivery_closes_on.isoformat()
         self.withdrawal_opens_on = period.withdrawal_opens_on.isoformat()
         self.withdrawal_closes_on = period.withdrawal_closes_on.isoformat()
-        self.publication_date = period.publication_date.isoformat() if period.publication_date else ""
+        self.publication_date = (
+            period.publication_date.isoformat() if period.publication_date else ""
+        )
         self.error = self.saved = ""
 
     # Explicit setters (state_auto_setters is off); values are only text until save() checks them.
@@ -416,8 +464,10 @@ class CbsPeriodState(rx.State):
         if actor is None:
             return away
         values = {
-            "delivery_opens_on": self.delivery_opens_on, "delivery_closes_on": self.delivery_closes_on,
-            "withdrawal_opens_on": self.withdrawal_opens_on, "withdrawal_closes_on": self.withdrawal_closes_on,
+            "delivery_opens_on": self.delivery_opens_on,
+            "delivery_closes_on": self.delivery_closes_on,
+            "withdrawal_opens_on": self.withdrawal_opens_on,
+            "withdrawal_closes_on": self.withdrawal_closes_on,
             "publication_date": self.publication_date,
         }
         try:
@@ -446,7 +496,9 @@ class CbsPeriodState(rx.State):
 
 def _filter_button(label, count, active, on_click, element_id: str) -> rx.Component:
     return rx.button(
-        label, " ", rx.badge(count, variant="surface", color_scheme="gray"),
+        label,
+        " ",
+        rx.badge(count, variant="surface", color_scheme="gray"),
         on_click=on_click,
         variant=rx.cond(active, "solid", "outline"),
         color_scheme="indigo",
@@ -459,12 +511,22 @@ def _filter_button(label, count, active, on_click, element_id: str) -> rx.Compon
 def _filters() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            _filter_button("Alle", CbsDeskState.all_count, CbsDeskState.status_filter == "",
-                           CbsDeskState.choose_status(""), "filter-alle"),
+            _filter_button(
+                "Alle",
+                CbsDeskState.all_count,
+                CbsDeskState.status_filter == "",
+                CbsDeskState.choose_status(""),
+                "filter-alle",
+            ),
             rx.foreach(
                 CbsDeskState.counts,
-                lambda c: _filter_button(c["status"], c["count"], CbsDeskState.status_filter == c["status"],
-                                         CbsDeskState.choose_status(c["status"]), c["id"]),
+                lambda c: _filter_button(
+                    c["status"],
+                    c["count"],
+                    CbsDeskState.status_filter == c["status"],
+                    CbsDeskState.choose_status(c["status"]),
+                    c["id"],
+                ),
             ),
             spacing="2",
             wrap="wrap",
@@ -473,27 +535,47 @@ def _filters() -> rx.Component:
         ),
         rx.hstack(
             rx.button(
-                rx.icon("alarm-clock", size=16), "Te laat ",
+                rx.icon("alarm-clock", size=16),
+                "Te laat ",
                 rx.badge(CbsDeskState.overdue_count, variant="surface", color_scheme="gray"),
-                on_click=CbsDeskState.toggle_overdue, color_scheme="red", size="2", id="filter-te-laat",
+                on_click=CbsDeskState.toggle_overdue,
+                color_scheme="red",
+                size="2",
+                id="filter-te-laat",
                 variant=rx.cond(CbsDeskState.overdue_only, "solid", "outline"),
                 aria_pressed=rx.cond(CbsDeskState.overdue_only, "true", "false"),
             ),
             rx.button(
-                rx.icon("hourglass", size=16), "Wacht op vrijgave ",
+                rx.icon("hourglass", size=16),
+                "Wacht op vrijgave ",
                 rx.badge(CbsDeskState.held_count, variant="surface", color_scheme="gray"),
-                on_click=CbsDeskState.toggle_held, color_scheme="amber", size="2", id="filter-vrijgave",
+                on_click=CbsDeskState.toggle_held,
+                color_scheme="amber",
+                size="2",
+                id="filter-vrijgave",
                 variant=rx.cond(CbsDeskState.held_only, "solid", "outline"),
                 aria_pressed=rx.cond(CbsDeskState.held_only, "true", "false"),
             ),
             rx.form(
                 rx.hstack(
-                    rx.el.label("Zoek gemeente", html_for="zoek",
-                                style={"position": "absolute", "left": "-9999px"}),
-                    rx.el.input(name="zoek", id="zoek", type="search", placeholder="Gemeente of code",
-                                default_value=CbsDeskState.search,
-                                style={"padding": "0.35rem 0.6rem", "border": f"1px solid {theme.BORDER}",
-                                       "border_radius": "4px", "width": "13rem"}),
+                    rx.el.label(
+                        "Zoek gemeente",
+                        html_for="zoek",
+                        style={"position": "absolute", "left": "-9999px"},
+                    ),
+                    rx.el.input(
+                        name="zoek",
+                        id="zoek",
+                        type="search",
+                        placeholder="Gemeente of code",
+                        default_value=CbsDeskState.search,
+                        style={
+                            "padding": "0.35rem 0.6rem",
+                            "border": f"1px solid {theme.BORDER}",
+                            "border_radius": "4px",
+                            "width": "13rem",
+                        },
+                    ),
                     rx.button("Zoeken", type="submit", size="2", variant="soft", id="zoeken"),
                     spacing="2",
                     align="center",
@@ -509,8 +591,11 @@ def _filters() -> rx.Component:
                     id="sorteer",
                     value=CbsDeskState.sort,
                     on_change=CbsDeskState.choose_sort,
-                    style={"padding": "0.35rem 0.5rem", "border": f"1px solid {theme.BORDER}",
-                           "border_radius": "4px"},
+                    style={
+                        "padding": "0.35rem 0.5rem",
+                        "border": f"1px solid {theme.BORDER}",
+                        "border_radius": "4px",
+                    },
                 ),
                 align="center",
                 spacing="2",
@@ -530,14 +615,18 @@ def _row(row: rx.Var) -> rx.Component:
         rx.el.td(
             rx.link(row["name"], href=row["href"], font_weight="600"),
             rx.text(row["code"], font_size="0.8rem", color=theme.TEXT_MUTED),
-            rx.cond(row["delegating"] == "1",
-                    rx.badge("delegerend", color_scheme="purple", variant="outline", size="1")),
+            rx.cond(
+                row["delegating"] == "1",
+                rx.badge("delegerend", color_scheme="purple", variant="outline", size="1"),
+            ),
         ),
         rx.el.td(
             rx.vstack(
                 desk_status_badge(row["status"]),
-                rx.cond(row["overridden"] == "1",
-                        rx.text("oordeel door CBS", font_size="0.75rem", color=theme.WARNING)),
+                rx.cond(
+                    row["overridden"] == "1",
+                    rx.text("oordeel door CBS", font_size="0.75rem", color=theme.WARNING),
+                ),
                 rx.cond(row["overdue"] == "1", overdue_badge()),
                 spacing="1",
             ),
@@ -547,22 +636,46 @@ def _row(row: rx.Var) -> rx.Component:
                 row["filename"] != "",
                 rx.vstack(
                     rx.text(row["received"], white_space="nowrap"),
-                    rx.text(row["filename"], font_size="0.8rem", color=theme.TEXT_MUTED, word_break="break-all"),
-                    rx.cond(row["count"] != "",
-                            rx.text(row["count"], " bestanden", font_size="0.8rem", color=theme.TEXT_MUTED)),
+                    rx.text(
+                        row["filename"],
+                        font_size="0.8rem",
+                        color=theme.TEXT_MUTED,
+                        word_break="break-all",
+                    ),
+                    rx.cond(
+                        row["count"] != "",
+                        rx.text(
+                            row["count"], " bestanden", font_size="0.8rem", color=theme.TEXT_MUTED
+                        ),
+                    ),
                     spacing="0",
                 ),
                 rx.text("—", color=theme.TEXT_MUTED),
             ),
         ),
-        rx.el.td(report_due_cell(row["tech_status"], row["tech_date"], row["tech_due"], row["tech_overdue"])),
-        rx.el.td(report_due_cell(row["ready_status"], row["ready_date"], row["ready_due"], row["ready_overdue"])),
-        rx.el.td(rx.cond(row["withdrawn"] != "", rx.text(row["withdrawn"], font_size="0.85rem"),
-                         rx.text("—", color=theme.TEXT_MUTED))),
+        rx.el.td(
+            report_due_cell(
+                row["tech_status"], row["tech_date"], row["tech_due"], row["tech_overdue"]
+            )
+        ),
+        rx.el.td(
+            report_due_cell(
+                row["ready_status"], row["ready_date"], row["ready_due"], row["ready_overdue"]
+            )
+        ),
+        rx.el.td(
+            rx.cond(
+                row["withdrawn"] != "",
+                rx.text(row["withdrawn"], font_size="0.85rem"),
+                rx.text("—", color=theme.TEXT_MUTED),
+            )
+        ),
         rx.el.td(
             rx.text(row["delivered_by"], font_size="0.85rem"),
-            rx.cond(row["by_cooperative"] == "1",
-                    rx.text("samenwerkingsverband", font_size="0.75rem", color=theme.TEXT_MUTED)),
+            rx.cond(
+                row["by_cooperative"] == "1",
+                rx.text("samenwerkingsverband", font_size="0.75rem", color=theme.TEXT_MUTED),
+            ),
         ),
         class_name=rx.cond(row["overdue"] == "1", "overdue-row", ""),
         style=rx.cond(row["overdue"] == "1", {"background": "#fdf1f0"}, {}),
@@ -571,19 +684,41 @@ def _row(row: rx.Var) -> rx.Component:
 
 def _chart() -> rx.Component:
     return rx.box(
-        rx.heading("Aanleveringen per dag in de aanleverperiode", size="3", as_="h3", margin_bottom="0.5rem"),
+        rx.heading(
+            "Aanleveringen per dag in de aanleverperiode",
+            size="3",
+            as_="h3",
+            margin_bottom="0.5rem",
+        ),
         rx.recharts.composed_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
-            rx.recharts.x_axis(data_key="dag", interval="preserveStartEnd", tick_size=4, min_tick_gap=12),
+            rx.recharts.x_axis(
+                data_key="dag", interval="preserveStartEnd", tick_size=4, min_tick_gap=12
+            ),
             rx.recharts.y_axis(allow_decimals=False, width=36),
             rx.recharts.graphing_tooltip(),
             rx.recharts.legend(),
-            rx.recharts.bar(data_key="aanleveringen", name="Aanleveringen", fill="#7aa0cc",
-                            is_animation_active=False),
-            rx.recharts.bar(data_key="goedgekeurd", name="Technisch goedgekeurd", fill=theme.ACCENT_GREEN,
-                            is_animation_active=False),
-            rx.recharts.line(data_key="op_orde", name="Op orde gereed", stroke="#b35c00", stroke_width=2,
-                             dot=False, type_="monotone", is_animation_active=False),
+            rx.recharts.bar(
+                data_key="aanleveringen",
+                name="Aanleveringen",
+                fill="#7aa0cc",
+                is_animation_active=False,
+            ),
+            rx.recharts.bar(
+                data_key="goedgekeurd",
+                name="Technisch goedgekeurd",
+                fill=theme.ACCENT_GREEN,
+                is_animation_active=False,
+            ),
+            rx.recharts.line(
+                data_key="op_orde",
+                name="Op orde gereed",
+                stroke="#b35c00",
+                stroke_width=2,
+                dot=False,
+                type_="monotone",
+                is_animation_active=False,
+            ),
             data=CbsDeskState.chart,
             width="100%",
             height=240,
@@ -598,43 +733,80 @@ def _chart() -> rx.Component:
 def _overview() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            labelled_select("Verslagperiode", "periode", CbsDeskState.period_options, CbsDeskState.period_code,
-                            CbsDeskState.choose_period),
+            labelled_select(
+                "Verslagperiode",
+                "periode",
+                CbsDeskState.period_options,
+                CbsDeskState.period_code,
+                CbsDeskState.choose_period,
+            ),
             rx.spacer(),
-            rx.button(rx.icon("file-spreadsheet", size=16), "Exporteer naar Excel", on_click=CbsDeskState.export,
-                      variant="outline", size="2", id="exporteer"),
+            rx.button(
+                rx.icon("file-spreadsheet", size=16),
+                "Exporteer naar Excel",
+                on_click=CbsDeskState.export,
+                variant="outline",
+                size="2",
+                id="exporteer",
+            ),
             width="100%",
             align="center",
             spacing="4",
             wrap="wrap",
         ),
-        rx.text("Vrijgave op orde rapporten: ", rx.el.strong(CbsDeskState.release_mode),
-                font_size="0.9rem", color=theme.TEXT_MUTED, id="vrijgave-instelling"),
+        rx.text(
+            "Vrijgave op orde rapporten: ",
+            rx.el.strong(CbsDeskState.release_mode),
+            font_size="0.9rem",
+            color=theme.TEXT_MUTED,
+            id="vrijgave-instelling",
+        ),
         error_notice(CbsDeskState.error),
         _chart(),
         rx.box(
             _filters(),
             rx.box(
                 data_table(
-                    ["Gemeente", "Status", "Laatste aanlevering", "Technisch rapport", "Op orde rapport",
-                     "Ingetrokken", "Geleverd door"],
-                    CbsDeskState.rows, _row, id="overzicht",
+                    [
+                        "Gemeente",
+                        "Status",
+                        "Laatste aanlevering",
+                        "Technisch rapport",
+                        "Op orde rapport",
+                        "Ingetrokken",
+                        "Geleverd door",
+                    ],
+                    CbsDeskState.rows,
+                    _row,
+                    id="overzicht",
                 ),
                 overflow_x="auto",
                 width="100%",
                 margin_top="1rem",
             ),
-            rx.cond(CbsDeskState.total == 0,
-                    notice("Geen gemeenten gevonden met deze filters.", "info", margin_top="1rem")),
+            rx.cond(
+                CbsDeskState.total == 0,
+                notice("Geen gemeenten gevonden met deze filters.", "info", margin_top="1rem"),
+            ),
             pager(
-                CbsDeskState.page, CbsDeskState.page_count, CbsDeskState.previous_page, CbsDeskState.next_page,
+                CbsDeskState.page,
+                CbsDeskState.page_count,
+                CbsDeskState.previous_page,
+                CbsDeskState.next_page,
                 rx.spacer(),
                 rx.text(CbsDeskState.shown_range, color=theme.TEXT_MUTED, id="aantal-gemeenten"),
                 rx.cond(
-                    (CbsDeskState.status_filter != "") | CbsDeskState.overdue_only | CbsDeskState.held_only
+                    (CbsDeskState.status_filter != "")
+                    | CbsDeskState.overdue_only
+                    | CbsDeskState.held_only
                     | (CbsDeskState.search != ""),
-                    rx.button("Filters wissen", on_click=CbsDeskState.clear_filters, variant="ghost", size="2",
-                              id="filters-wissen"),
+                    rx.button(
+                        "Filters wissen",
+                        on_click=CbsDeskState.clear_filters,
+                        variant="ghost",
+                        size="2",
+                        id="filters-wissen",
+                    ),
                 ),
                 previous_id="vorige",
                 next_id="volgende",
@@ -649,64 +821,134 @@ def _overview() -> rx.Component:
 
 def _period_row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(rx.text(row["code"], font_weight="600"),
-                 rx.cond(row["state"] != "", rx.badge(row["state"], color_scheme="green", variant="soft"))),
+        rx.el.td(
+            rx.text(row["code"], font_weight="600"),
+            rx.cond(
+                row["state"] != "", rx.badge(row["state"], color_scheme="green", variant="soft")
+            ),
+        ),
         rx.el.td(row["delivery"]),
         rx.el.td(row["withdrawal"]),
         rx.el.td(row["publication"]),
-        rx.el.td(rx.button("Wijzigen", size="1", variant="soft", on_click=CbsPeriodState.edit(row["code"]),
-                           aria_label="Wijzig verslagperiode " + row["code"])),
+        rx.el.td(
+            rx.button(
+                "Wijzigen",
+                size="1",
+                variant="soft",
+                on_click=CbsPeriodState.edit(row["code"]),
+                aria_label="Wijzig verslagperiode " + row["code"],
+            )
+        ),
     )
 
 
 def _periods() -> rx.Component:
     return rx.vstack(
-        data_table(["Verslagperiode", "Aanleverperiode", "Intrekperiode", "Publicatie", ""],
-                   CbsPeriodState.rows, _period_row, id="perioden"),
+        data_table(
+            ["Verslagperiode", "Aanleverperiode", "Intrekperiode", "Publicatie", ""],
+            CbsPeriodState.rows,
+            _period_row,
+            id="perioden",
+        ),
         rx.box(
             rx.hstack(
-                rx.heading(rx.cond(CbsPeriodState.editing != "", "Verslagperiode " + CbsPeriodState.editing
-                                   + " wijzigen", "Nieuwe verslagperiode"), size="4", as_="h3"),
+                rx.heading(
+                    rx.cond(
+                        CbsPeriodState.editing != "",
+                        "Verslagperiode " + CbsPeriodState.editing + " wijzigen",
+                        "Nieuwe verslagperiode",
+                    ),
+                    size="4",
+                    as_="h3",
+                ),
                 rx.spacer(),
-                rx.cond(CbsPeriodState.editing != "",
-                        rx.button("Nieuwe periode", on_click=CbsPeriodState.new_period, variant="ghost",
-                                  size="2")),
+                rx.cond(
+                    CbsPeriodState.editing != "",
+                    rx.button(
+                        "Nieuwe periode",
+                        on_click=CbsPeriodState.new_period,
+                        variant="ghost",
+                        size="2",
+                    ),
+                ),
                 width="100%",
                 align="center",
             ),
             rx.cond(
                 CbsPeriodState.editing == "",
                 rx.vstack(
-                    rx.el.label("Code (bijvoorbeeld 2027H1)", html_for="periode-code", font_weight="600",
-                                font_size="0.9rem"),
-                    rx.el.input(id="periode-code", value=CbsPeriodState.code, on_change=CbsPeriodState.set_code,
-                                placeholder="JJJJH1",
-                                style={"padding": "0.4rem 0.5rem", "border": f"1px solid {theme.BORDER}",
-                                       "border_radius": "4px", "width": "8rem"}),
+                    rx.el.label(
+                        "Code (bijvoorbeeld 2027H1)",
+                        html_for="periode-code",
+                        font_weight="600",
+                        font_size="0.9rem",
+                    ),
+                    rx.el.input(
+                        id="periode-code",
+                        value=CbsPeriodState.code,
+                        on_change=CbsPeriodState.set_code,
+                        placeholder="JJJJH1",
+                        style={
+                            "padding": "0.4rem 0.5rem",
+                            "border": f"1px solid {theme.BORDER}",
+                            "border_radius": "4px",
+                            "width": "8rem",
+                        },
+                    ),
                     spacing="1",
                     margin_top="0.75rem",
                 ),
             ),
             rx.hstack(
-                date_input("Aanleverperiode open op", "aanlever-open", CbsPeriodState.delivery_opens_on,
-                           CbsPeriodState.set_delivery_opens_on),
-                date_input("Aanleverperiode sluit op", "aanlever-sluit", CbsPeriodState.delivery_closes_on,
-                           CbsPeriodState.set_delivery_closes_on),
-                date_input("Intrekperiode open op", "intrek-open", CbsPeriodState.withdrawal_opens_on,
-                           CbsPeriodState.set_withdrawal_opens_on),
-                date_input("Intrekperiode sluit op", "intrek-sluit", CbsPeriodState.withdrawal_closes_on,
-                           CbsPeriodState.set_withdrawal_closes_on),
-                date_input("Publicatiedatum", "publicatie", CbsPeriodState.publication_date,
-                           CbsPeriodState.set_publication_date),
+                date_input(
+                    "Aanleverperiode open op",
+                    "aanlever-open",
+                    CbsPeriodState.delivery_opens_on,
+                    CbsPeriodState.set_delivery_opens_on,
+                ),
+                date_input(
+                    "Aanleverperiode sluit op",
+                    "aanlever-sluit",
+                    CbsPeriodState.delivery_closes_on,
+                    CbsPeriodState.set_delivery_closes_on,
+                ),
+                date_input(
+                    "Intrekperiode open op",
+                    "intrek-open",
+                    CbsPeriodState.withdrawal_opens_on,
+                    CbsPeriodState.set_withdrawal_opens_on,
+                ),
+                date_input(
+                    "Intrekperiode sluit op",
+                    "intrek-sluit",
+                    CbsPeriodState.withdrawal_closes_on,
+                    CbsPeriodState.set_withdrawal_closes_on,
+                ),
+                date_input(
+                    "Publicatiedatum",
+                    "publicatie",
+                    CbsPeriodState.publication_date,
+                    CbsPeriodState.set_publication_date,
+                ),
                 spacing="4",
                 wrap="wrap",
                 margin_top="0.75rem",
             ),
             error_notice(CbsPeriodState.error, margin_top="0.75rem"),
-            rx.cond(CbsPeriodState.saved != "",
-                    notice(CbsPeriodState.saved, "success", margin_top="0.75rem", id="periode-opgeslagen")),
-            rx.button("Opslaan", on_click=CbsPeriodState.save, size="3", margin_top="1rem", id="periode-opslaan",
-                      style={"background": theme.PRIMARY}),
+            rx.cond(
+                CbsPeriodState.saved != "",
+                notice(
+                    CbsPeriodState.saved, "success", margin_top="0.75rem", id="periode-opgeslagen"
+                ),
+            ),
+            rx.button(
+                "Opslaan",
+                on_click=CbsPeriodState.save,
+                size="3",
+                margin_top="1rem",
+                id="periode-opslaan",
+                style={"background": theme.PRIMARY},
+            ),
             style=theme.card,
         ),
         spacing="4",
@@ -717,8 +959,10 @@ def _periods() -> rx.Component:
 def cbs_desk_page() -> rx.Component:
     return page_frame(
         rx.vstack(
-            desk_header("Alle gemeenten van een verslagperiode: aanleveringen, rapporten, termijnen en "
-                        "intrekkingen."),
+            desk_header(
+                "Alle gemeenten van een verslagperiode: aanleveringen, rapporten, termijnen en "
+                "intrekkingen."
+            ),
             rx.tabs.root(
                 rx.tabs.list(
                     rx.tabs.trigger("Overzicht", value="overzicht", id="tab-overzicht"),
@@ -736,5 +980,9 @@ def cbs_desk_page() -> rx.Component:
 
 
 def register(app: rx.App) -> None:
-    app.add_page(cbs_desk_page, route=routes.CBS_DESK, title="CBS-beoordeling | CBS Monitor",
-                 on_load=[PortalState.load, CbsDeskState.load, CbsPeriodState.load])
+    app.add_page(
+        cbs_desk_page,
+        route=routes.CBS_DESK,
+        title="CBS-beoordeling | CBS Monitor",
+        on_load=[PortalState.load, CbsDeskState.load, CbsPeriodState.load],
+    )

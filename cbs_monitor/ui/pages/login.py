@@ -11,10 +11,17 @@ def login_page() -> rx.Component:
     return page_frame(
         rx.vstack(
             rx.heading("Inloggen", size="7", color=theme.PRIMARY, as_="h1"),
-            rx.text("Log in op het portaal van Stichting Inlichtingenbureau met uw eHerkenningsmiddel."),
+            rx.text(
+                "Log in op het portaal van Stichting Inlichtingenbureau met uw eHerkenningsmiddel."
+            ),
             # A plain link in this tab: the login leaves the app for eHerkenning and comes back.
-            rx.el.a("Ga verder", href=routes.AUTH_LOGIN, id="ga-verder", class_name="primary-button",
-                    custom_attrs={"reloadDocument": True}),
+            rx.el.a(
+                "Ga verder",
+                href=routes.AUTH_LOGIN,
+                id="ga-verder",
+                class_name="primary-button",
+                custom_attrs={"reloadDocument": True},
+            ),
             rx.text(
                 "Logt u voor de eerste keer in? Neem dan contact op met onze Servicedesk via "
                 "servicedesk@inlichtingenbureau.nl of 0800 222 11 22. De Servicedesk verstrekt u de "

@@ -61,7 +61,8 @@ class DeliverState(rx.State):
             if open_periods:
                 texts = [
                     f"De aanleverperiode voor verslagperiode {p.code} is open tot en met "
-                    f"{p.delivery_closes_on:%d-%m-%Y}." for p in open_periods
+                    f"{p.delivery_closes_on:%d-%m-%Y}."
+                    for p in open_periods
                 ]
                 self.window_open = True
                 self.window_text = " ".join(texts)
@@ -77,7 +78,8 @@ class DeliverState(rx.State):
                 last = periods.last_closed_delivery_period(s)
                 self.window_text = "De aanleverperiode is gesloten." + (
                     f" De laatste aanleverperiode ({last.code}) sloot op {last.delivery_closes_on:%d-%m-%Y}."
-                    if last else ""
+                    if last
+                    else ""
                 )
 
     @rx.event
@@ -100,7 +102,7 @@ class DeliverState(rx.State):
             fraction = float((progress or {}).get("progress") or 0)
         except (TypeError, ValueError, AttributeError):
             return
-        self.progress = max(0, min(100, int(round(100 * fraction))))
+        self.progress = max(0, min(100, round(100 * fraction)))
 
     @rx.event
     async def send(self, files: list[rx.UploadFile]):
@@ -124,7 +126,9 @@ class DeliverState(rx.State):
             data = upload.file.read(limit + 1)
             name = (upload.name or "bestand").rsplit("/", 1)[-1]
             with db.session() as s:
-                validation_context = deliveries.prepare(s, context.actor, context.municipality_code, len(data))
+                validation_context = deliveries.prepare(
+                    s, context.actor, context.municipality_code, len(data)
+                )
             result = await validation_pool.validate(name, data, validation_context)
             # Storing (with fsync), the op-orde figures and the mails: off the event loop too.
             outcome = await asyncio.to_thread(_record, context, name, data, result)
@@ -177,11 +181,15 @@ def _requirements() -> rx.Component:
         rx.el.ul(
             rx.el.li("Formaat: .zip, .csv of .txt, maximaal 2,5 MB."),
             rx.el.li(
-                "Naam: ", rx.el.code("WMO_<gemeentecode>_<JJJJ>H<1|2>_<JJJJMMDD>.csv"),
-                ", bijvoorbeeld ", rx.el.code("WMO_0363_2026H1_20260815.csv"),
+                "Naam: ",
+                rx.el.code("WMO_<gemeentecode>_<JJJJ>H<1|2>_<JJJJMMDD>.csv"),
+                ", bijvoorbeeld ",
+                rx.el.code("WMO_0363_2026H1_20260815.csv"),
                 ". Een .zip mag elke naam hebben; de bestanden erin volgen dit patroon.",
             ),
-            rx.el.li("Eén gemeente per bestand. Bekijk de aanleverrichtlijnen in het aanleverprotocol."),
+            rx.el.li(
+                "Eén gemeente per bestand. Bekijk de aanleverrichtlijnen in het aanleverprotocol."
+            ),
             padding_left="1.25rem",
             font_size="0.92rem",
         ),
@@ -194,7 +202,9 @@ def _requirements() -> rx.Component:
 
 def _rejection_codes(rejections: rx.Var) -> rx.Var:
     """Only the reason codes go to the server: the File objects stay in the browser."""
-    return rx.Var(f"({rejections!s}).flatMap((r) => (r.errors || []).map((e) => e.code))", _var_type=list[str])
+    return rx.Var(
+        f"({rejections!s}).flatMap((r) => (r.errors || []).map((e) => e.code))", _var_type=list[str]
+    )
 
 
 def _selected_name_invalid() -> rx.Var:
@@ -230,7 +240,9 @@ def _file_picker() -> rx.Component:
             multiple=False,
             max_files=1,
             disabled=~DeliverState.window_open | DeliverState.sending,
-            on_drop_rejected=lambda rejections: DeliverState.files_rejected(_rejection_codes(rejections)),
+            on_drop_rejected=lambda rejections: DeliverState.files_rejected(
+                _rejection_codes(rejections)
+            ),
             border=f"2px dashed {theme.BORDER}",
             border_radius="6px",
             padding="1rem",
@@ -248,7 +260,9 @@ def _file_picker() -> rx.Component:
             notice(
                 "De bestandsnaam volgt het aanleverprotocol niet. Gebruik "
                 "WMO_<gemeentecode>_<JJJJ>H<1|2>_<JJJJMMDD>.csv (of .txt), of lever een .zip aan.",
-                "error", role="alert", id="naam-fout",
+                "error",
+                role="alert",
+                id="naam-fout",
             ),
         ),
         width="100%",
@@ -271,18 +285,28 @@ def _send_row() -> rx.Component:
                 rx.el.span("Algemene voorwaarden"),
                 html_for="algemene-voorwaarden",
             ),
-            rx.link("(lees de Algemene voorwaarden)", href=routes.TERMS, is_external=True, font_size="0.9rem"),
+            rx.link(
+                "(lees de Algemene voorwaarden)",
+                href=routes.TERMS,
+                is_external=True,
+                font_size="0.9rem",
+            ),
             align="center",
             spacing="2",
         ),
         rx.button(
             rx.cond(DeliverState.sending, "Bezig met versturen…", "Verstuur bestand"),
             on_click=DeliverState.send(
-                rx.upload_files(upload_id=UPLOAD_ID, on_upload_progress=DeliverState.upload_progress)
+                rx.upload_files(
+                    upload_id=UPLOAD_ID, on_upload_progress=DeliverState.upload_progress
+                )
             ),
             disabled=(
-                ~DeliverState.terms_accepted | (names.length() == 0) | _selected_name_invalid()
-                | DeliverState.sending | ~DeliverState.window_open
+                ~DeliverState.terms_accepted
+                | (names.length() == 0)
+                | _selected_name_invalid()
+                | DeliverState.sending
+                | ~DeliverState.window_open
             ),
             size="3",
             id="verstuur-bestand",
@@ -290,8 +314,17 @@ def _send_row() -> rx.Component:
         rx.cond(
             DeliverState.sending,
             rx.vstack(
-                rx.progress(value=DeliverState.progress, max=100, width="320px", aria_label="Voortgang versturen"),
-                rx.text("Het bestand wordt verstuurd en gecontroleerd…", font_size="0.9rem", role="status"),
+                rx.progress(
+                    value=DeliverState.progress,
+                    max=100,
+                    width="320px",
+                    aria_label="Voortgang versturen",
+                ),
+                rx.text(
+                    "Het bestand wordt verstuurd en gecontroleerd…",
+                    font_size="0.9rem",
+                    role="status",
+                ),
                 spacing="1",
             ),
         ),
@@ -303,8 +336,13 @@ def _send_row() -> rx.Component:
 def _finding_row(finding: rx.Var) -> rx.Component:
     return rx.el.tr(
         rx.el.td(finding["code"]),
-        rx.el.td(rx.cond(finding["severity"] == "fout", rx.badge("fout", color_scheme="red"),
-                         rx.badge("waarschuwing", color_scheme="amber"))),
+        rx.el.td(
+            rx.cond(
+                finding["severity"] == "fout",
+                rx.badge("fout", color_scheme="red"),
+                rx.badge("waarschuwing", color_scheme="amber"),
+            )
+        ),
         rx.el.td(finding["message"]),
         rx.el.td(finding["count"]),
     )
@@ -323,25 +361,40 @@ def _result() -> rx.Component:
             rx.text("Bestand: ", rx.el.strong(DeliverState.result_filename)),
             rx.cond(
                 DeliverState.verdict == "Goedgekeurd",
-                notice("Het bestand is technisch goedgekeurd. Het op orde rapport staat klaar in het tabblad "
-                       "Ophalen.", "success", id="uitslag"),
-                notice(rx.cond(DeliverState.stored,
-                               "Het bestand is afgekeurd. Bekijk de meldingen hieronder, verbeter het bestand "
-                               "en lever het opnieuw aan.",
-                               "Het bestand is geweigerd en niet opgeslagen. Bekijk de meldingen hieronder."),
-                       "error", id="uitslag"),
+                notice(
+                    "Het bestand is technisch goedgekeurd. Het op orde rapport staat klaar in het tabblad "
+                    "Ophalen.",
+                    "success",
+                    id="uitslag",
+                ),
+                notice(
+                    rx.cond(
+                        DeliverState.stored,
+                        "Het bestand is afgekeurd. Bekijk de meldingen hieronder, verbeter het bestand "
+                        "en lever het opnieuw aan.",
+                        "Het bestand is geweigerd en niet opgeslagen. Bekijk de meldingen hieronder.",
+                    ),
+                    "error",
+                    id="uitslag",
+                ),
             ),
             rx.el.dl(
                 rx.foreach(
                     DeliverState.result_summary,
-                    lambda item: rx.hstack(rx.el.dt(item["label"], font_weight="600", min_width="220px"),
-                                           rx.el.dd(item["value"], margin="0")),
+                    lambda item: rx.hstack(
+                        rx.el.dt(item["label"], font_weight="600", min_width="220px"),
+                        rx.el.dd(item["value"], margin="0"),
+                    ),
                 ),
             ),
             rx.cond(
                 DeliverState.findings.length() > 0,
-                data_table(["Code", "Soort", "Melding", "Aantal"], DeliverState.findings, _finding_row,
-                           id="meldingen"),
+                data_table(
+                    ["Code", "Soort", "Melding", "Aantal"],
+                    DeliverState.findings,
+                    _finding_row,
+                    id="meldingen",
+                ),
                 rx.text("Geen meldingen.", color=theme.TEXT_MUTED),
             ),
             rx.link("Naar het tabblad Ophalen", href=routes.RETRIEVE),

@@ -10,7 +10,14 @@ import reflex as rx
 from cbs_monitor import clock, db, routes
 from cbs_monitor.services import downloads, messages
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import data_table, date_input, error_notice, notice, page_count, pager
+from cbs_monitor.ui.components import (
+    data_table,
+    date_input,
+    error_notice,
+    notice,
+    page_count,
+    pager,
+)
 from cbs_monitor.ui.layout import cbs_monitor_page
 from cbs_monitor.ui.tabs.common import GENERIC_ERROR, municipal_context, tab_page, to_login
 
@@ -96,11 +103,21 @@ class MessageLogState(rx.State):
         with db.session() as s:
             self.total = messages.count_messages(s, context.municipality_code, first, last)
             self.page = page
-            found = messages.list_messages(s, context.municipality_code, first, last,
-                                           offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+            found = messages.list_messages(
+                s,
+                context.municipality_code,
+                first,
+                last,
+                offset=(page - 1) * PAGE_SIZE,
+                limit=PAGE_SIZE,
+            )
         self.rows = [
-            {"when": clock.format_local(m.created_at), "kind": messages.kind_label(m.kind), "text": m.text,
-             "period": m.period_code or ""}
+            {
+                "when": clock.format_local(m.created_at),
+                "kind": messages.kind_label(m.kind),
+                "text": m.text,
+                "period": m.period_code or "",
+            }
             for m in found
         ]
         self.shown = True
@@ -117,9 +134,14 @@ class MessageLogState(rx.State):
             return
         try:
             with db.session() as s:
-                token = downloads.grant(s, context.actor.user_id, "berichtenlog",
-                                        municipality_code=context.municipality_code,
-                                        start=first.isoformat(), end=last.isoformat())
+                token = downloads.grant(
+                    s,
+                    context.actor.user_id,
+                    "berichtenlog",
+                    municipality_code=context.municipality_code,
+                    start=first.isoformat(),
+                    end=last.isoformat(),
+                )
         except Exception:
             log.exception("message log grant failed")
             self.error = GENERIC_ERROR
@@ -139,13 +161,22 @@ def _row(row: rx.Var) -> rx.Component:
 @cbs_monitor_page(routes.MESSAGE_LOG, "Berichtenlog")
 def message_log_page() -> rx.Component:
     return rx.vstack(
-        rx.text("Het tabblad Berichtenlog geeft inzicht in uw berichtenstroom binnen het GGk systeem."),
+        rx.text(
+            "Het tabblad Berichtenlog geeft inzicht in uw berichtenstroom binnen het GGk systeem."
+        ),
         rx.hstack(
-            date_input("Startdatum", "startdatum", MessageLogState.start, MessageLogState.set_start),
+            date_input(
+                "Startdatum", "startdatum", MessageLogState.start, MessageLogState.set_start
+            ),
             date_input("Einddatum", "einddatum", MessageLogState.end, MessageLogState.set_end),
             rx.button("Tonen", on_click=MessageLogState.show, size="3", id="tonen"),
-            rx.button("Download overzicht", on_click=MessageLogState.download_overview, size="3",
-                      variant="outline", id="download-overzicht"),
+            rx.button(
+                "Download overzicht",
+                on_click=MessageLogState.download_overview,
+                size="3",
+                variant="outline",
+                id="download-overzicht",
+            ),
             align="end",
             spacing="4",
             wrap="wrap",
@@ -154,11 +185,24 @@ def message_log_page() -> rx.Component:
         rx.cond(
             MessageLogState.rows.length() > 0,
             rx.vstack(
-                rx.text(MessageLogState.total, " berichten", color=theme.TEXT_MUTED, id="aantal-berichten"),
-                data_table(["Datum en tijd", "Soort", "Periode", "Bericht"], MessageLogState.rows, _row,
-                           id="berichten"),
-                pager(MessageLogState.page, MessageLogState.page_count, MessageLogState.previous_page,
-                      MessageLogState.next_page),
+                rx.text(
+                    MessageLogState.total,
+                    " berichten",
+                    color=theme.TEXT_MUTED,
+                    id="aantal-berichten",
+                ),
+                data_table(
+                    ["Datum en tijd", "Soort", "Periode", "Bericht"],
+                    MessageLogState.rows,
+                    _row,
+                    id="berichten",
+                ),
+                pager(
+                    MessageLogState.page,
+                    MessageLogState.page_count,
+                    MessageLogState.previous_page,
+                    MessageLogState.next_page,
+                ),
                 width="100%",
                 spacing="3",
             ),

@@ -5,9 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from cbs_monitor import routes
-from cbs_monitor.ui.portal_state import PortalContext, resolve_context
-
 from cbs_monitor.ui.components import GENERIC_ERROR  # noqa: F401  (re-exported for the tabs)
+from cbs_monitor.ui.portal_state import PortalContext, resolve_context
 
 
 def municipal_context(state: rx.State) -> PortalContext | None:
@@ -26,4 +25,9 @@ def tab_page(app: rx.App, component, route: str, title: str, load) -> None:
     """Register a CBS Monitor tab page: the frame loads first, then the tab's own data."""
     from cbs_monitor.ui.portal_state import PortalState
 
-    app.add_page(component, route=route, title=f"{title} | CBS Monitor", on_load=[PortalState.load_municipal, load])
+    app.add_page(
+        component,
+        route=route,
+        title=f"{title} | CBS Monitor",
+        on_load=[PortalState.load_municipal, load],
+    )

@@ -57,19 +57,24 @@ class WithdrawState(rx.State):
         window = periods.format_window(period.withdrawal_opens_on, period.withdrawal_closes_on)
         self.window_text = (
             f"U kunt de publicatie van verslagperiode {period.code} intrekken van {window}."
-            if is_open else
-            f"De intrekperiode voor verslagperiode {period.code} loopt van {window}. "
+            if is_open
+            else f"De intrekperiode voor verslagperiode {period.code} loopt van {window}. "
             "Buiten deze periode kunt u de selectie niet wijzigen."
         )
         chosen = withdrawals.selection(s, municipality_code, period.code)
         self.parts = [
-            {"part": part.value, "label": label, "choice": "intrekken" if chosen[part] else "publiceren"}
+            {
+                "part": part.value,
+                "label": label,
+                "choice": "intrekken" if chosen[part] else "publiceren",
+            }
             for part, label in withdrawals.PARTS
         ]
         latest = withdrawals.history(s, municipality_code, period.code)
         self.saved_text = (
-            f"Laatst gewijzigd op {clock.format_local(latest[0].changed_at)}." if latest else
-            "U heeft nog niets ingetrokken: alle onderdelen worden gepubliceerd."
+            f"Laatst gewijzigd op {clock.format_local(latest[0].changed_at)}."
+            if latest
+            else "U heeft nog niets ingetrokken: alle onderdelen worden gepubliceerd."
         )
 
     @rx.event
@@ -94,7 +99,9 @@ class WithdrawState(rx.State):
             return
         try:
             with db.session() as s:
-                withdrawals.save(s, context.actor, context.municipality_code, self.period_code, wanted)
+                withdrawals.save(
+                    s, context.actor, context.municipality_code, self.period_code, wanted
+                )
             with db.session() as s:
                 self._fill(s, context.municipality_code)
             self.error = ""
@@ -118,7 +125,12 @@ def _radio(row: rx.Var, value: str, column: str) -> rx.Component:
             disabled=~WithdrawState.window_open | WithdrawState.delegating,
             on_change=lambda _: WithdrawState.choose(row["part"], value),
             aria_label=column + ": " + row["label"],
-            style={"width": "1.2rem", "height": "1.2rem", "cursor": "pointer", "accent_color": theme.PRIMARY},
+            style={
+                "width": "1.2rem",
+                "height": "1.2rem",
+                "cursor": "pointer",
+                "accent_color": theme.PRIMARY,
+            },
         ),
         text_align="center",
     )
@@ -134,11 +146,13 @@ def _row(row: rx.Var) -> rx.Component:
 
 def _selection_table() -> rx.Component:
     return rx.el.table(
-        rx.el.thead(rx.el.tr(
-            rx.el.th("Onderdeel", scope="col"),
-            rx.el.th("Publiceren", scope="col", text_align="center"),
-            rx.el.th("Aanlevering intrekken", scope="col", text_align="center"),
-        )),
+        rx.el.thead(
+            rx.el.tr(
+                rx.el.th("Onderdeel", scope="col"),
+                rx.el.th("Publiceren", scope="col", text_align="center"),
+                rx.el.th("Aanlevering intrekken", scope="col", text_align="center"),
+            )
+        ),
         rx.el.tbody(rx.foreach(WithdrawState.parts, _row)),
         class_name="data-table",
         id="intrekken-tabel",
@@ -155,24 +169,43 @@ def withdraw_page() -> rx.Component:
                     "Voor deelnemende gemeenten (delegerende gemeenten) in een samenwerkingsverband is het niet "
                     "mogelijk om de gegevensaanlevering in te trekken via het GGk portaal. Gebruik het formulier "
                     "op de website van CBS.",
-                    "warning", id="delegerend",
+                    "warning",
+                    id="delegerend",
                 ),
-                rx.link("Naar het formulier op de website van CBS", href=WithdrawState.form_url, is_external=True,
-                        id="cbs-formulier"),
+                rx.link(
+                    "Naar het formulier op de website van CBS",
+                    href=WithdrawState.form_url,
+                    is_external=True,
+                    id="cbs-formulier",
+                ),
                 # What CBS registered from the form, shown read-only.
                 rx.cond(WithdrawState.parts.length() > 0, _selection_table()),
-                rx.text(WithdrawState.saved_text, color=theme.TEXT_MUTED, font_size="0.9rem", id="laatst-opgeslagen"),
+                rx.text(
+                    WithdrawState.saved_text,
+                    color=theme.TEXT_MUTED,
+                    font_size="0.9rem",
+                    id="laatst-opgeslagen",
+                ),
                 spacing="3",
                 width="100%",
             ),
             rx.vstack(
-                window_notice(WithdrawState.window_open, WithdrawState.window_text, "intrekvenster"),
-                rx.text("In dit tabblad kunt u per onderdeel de aanlevering voor gebruik en publicatie van uw "
-                        "geleverde gegevens intrekken. Bent u akkoord met de publicatie, dan hoeft u niets te doen. "
-                        "Het systeem laat altijd de selectie van uw laatste bezoek zien."),
+                window_notice(
+                    WithdrawState.window_open, WithdrawState.window_text, "intrekvenster"
+                ),
+                rx.text(
+                    "In dit tabblad kunt u per onderdeel de aanlevering voor gebruik en publicatie van uw "
+                    "geleverde gegevens intrekken. Bent u akkoord met de publicatie, dan hoeft u niets te doen. "
+                    "Het systeem laat altijd de selectie van uw laatste bezoek zien."
+                ),
                 error_notice(WithdrawState.error),
                 rx.cond(WithdrawState.parts.length() > 0, _selection_table()),
-                rx.text(WithdrawState.saved_text, color=theme.TEXT_MUTED, font_size="0.9rem", id="laatst-opgeslagen"),
+                rx.text(
+                    WithdrawState.saved_text,
+                    color=theme.TEXT_MUTED,
+                    font_size="0.9rem",
+                    id="laatst-opgeslagen",
+                ),
                 spacing="4",
                 width="100%",
             ),

@@ -14,8 +14,8 @@ from cbs_monitor.services import deliveries, downloads, periods
 from cbs_monitor.ui import theme
 from cbs_monitor.ui.components import data_table, download_arrow, error_notice, notice, status_badge
 from cbs_monitor.ui.layout import cbs_monitor_page
-from cbs_monitor.ui.tabs.readiness_view import readiness_panel, screen_model
 from cbs_monitor.ui.tabs.common import GENERIC_ERROR, municipal_context, tab_page, to_login
+from cbs_monitor.ui.tabs.readiness_view import readiness_panel, screen_model
 
 log = logging.getLogger(__name__)
 KIND_FOR_GRANT = {"technisch": "technisch_rapport", "op_orde": "op_orde_rapport"}
@@ -23,7 +23,12 @@ KIND_FOR_GRANT = {"technisch": "technisch_rapport", "op_orde": "op_orde_rapport"
 
 def _report_cells(report: Report | None, prefix: str) -> dict[str, str]:
     if report is None:
-        return {f"{prefix}_status": "—", f"{prefix}_date": "", f"{prefix}_id": "", f"{prefix}_ready": ""}
+        return {
+            f"{prefix}_status": "—",
+            f"{prefix}_date": "",
+            f"{prefix}_id": "",
+            f"{prefix}_ready": "",
+        }
     available = report.status in (ReportStatus.approved, ReportStatus.rejected, ReportStatus.ready)
     return {
         f"{prefix}_status": report.status.value,
@@ -83,9 +88,13 @@ class RetrieveState(rx.State):
             except (TypeError, ValueError):
                 report = None
             delivery = s.get(Delivery, report.delivery_id) if report else None
-            if (report is None or delivery is None or report.kind != ReportKind.readiness
-                    or delivery.municipality_code != context.municipality_code
-                    or not can(context.actor, Action.view, delivery.municipality_code)):
+            if (
+                report is None
+                or delivery is None
+                or report.kind != ReportKind.readiness
+                or delivery.municipality_code != context.municipality_code
+                or not can(context.actor, Action.view, delivery.municipality_code)
+            ):
                 self.error = "Dit rapport hoort niet bij deze gemeente."
                 return None
             if report.status != ReportStatus.ready:
@@ -105,7 +114,9 @@ class RetrieveState(rx.State):
         report, delivery = found
         model = screen_model(ReadinessResult.from_dict(report.content))
         self.error = ""
-        self.readiness_title = f"Op orde rapport {delivery.municipality_code} {delivery.period_code}"
+        self.readiness_title = (
+            f"Op orde rapport {delivery.municipality_code} {delivery.period_code}"
+        )
         self.readiness_notice = model["notice"]
         self.readiness_summary = model["summary"]
         self.readiness_chart = model["chart"]
@@ -127,7 +138,8 @@ class RetrieveState(rx.State):
                 report = s.get(Report, int(report_id))
                 delivery = s.get(Delivery, report.delivery_id) if report else None
                 if (
-                    report is None or delivery is None
+                    report is None
+                    or delivery is None
                     or delivery.municipality_code != context.municipality_code
                     or not can(context.actor, Action.view, delivery.municipality_code)
                 ):
@@ -136,8 +148,9 @@ class RetrieveState(rx.State):
                 if report.kind == ReportKind.readiness and report.status != ReportStatus.ready:
                     self.error = "Dit op orde rapport is nog niet vrijgegeven door CBS."
                     return
-                token = downloads.grant(s, context.actor.user_id, KIND_FOR_GRANT[report.kind.value],
-                                        report_id=report.id)
+                token = downloads.grant(
+                    s, context.actor.user_id, KIND_FOR_GRANT[report.kind.value], report_id=report.id
+                )
         except (ValueError, TypeError):
             self.error = "Onbekend rapport."
             return
@@ -164,13 +177,23 @@ def _report_cell(row: rx.Var, prefix: str, label: str) -> rx.Component:
                     RetrieveState.download(row[f"{prefix}_id"]),
                 ),
             ),
-            *([rx.cond(
-                row["ready_ready"] == "1",
-                rx.icon_button(rx.icon("chart-column", size=18), variant="soft", size="2",
-                               aria_label="Bekijk Op orde rapport van " + row["filename"],
-                               title="Bekijk op het scherm",
-                               on_click=RetrieveState.view_readiness(row["ready_id"])),
-            )] if prefix == "ready" else []),
+            *(
+                [
+                    rx.cond(
+                        row["ready_ready"] == "1",
+                        rx.icon_button(
+                            rx.icon("chart-column", size=18),
+                            variant="soft",
+                            size="2",
+                            aria_label="Bekijk Op orde rapport van " + row["filename"],
+                            title="Bekijk op het scherm",
+                            on_click=RetrieveState.view_readiness(row["ready_id"]),
+                        ),
+                    )
+                ]
+                if prefix == "ready"
+                else []
+            ),
             align="center",
             spacing="3",
         )
@@ -181,10 +204,16 @@ def _row(row: rx.Var) -> rx.Component:
     return rx.el.tr(
         rx.el.td(
             rx.text(row["filename"], font_weight="600"),
-            rx.cond(row["replaced"] == "1", rx.badge("vervangen", color_scheme="gray", variant="outline")),
+            rx.cond(
+                row["replaced"] == "1",
+                rx.badge("vervangen", color_scheme="gray", variant="outline"),
+            ),
         ),
         rx.el.td(row["period"]),
-        rx.el.td(row["received"], rx.text(row["delivered_by"], font_size="0.8rem", color=theme.TEXT_MUTED)),
+        rx.el.td(
+            row["received"],
+            rx.text(row["delivered_by"], font_size="0.8rem", color=theme.TEXT_MUTED),
+        ),
         _report_cell(row, "tech", "Technisch rapport"),
         _report_cell(row, "ready", "Op orde rapport"),
         class_name=rx.cond(row["replaced"] == "1", "replaced", ""),
@@ -194,13 +223,19 @@ def _row(row: rx.Var) -> rx.Component:
 @cbs_monitor_page(routes.RETRIEVE, "Ophalen")
 def retrieve_page() -> rx.Component:
     return rx.vstack(
-        rx.text("U ontvangt een notificatie als er een rapport klaarstaat. Klik de groene pijl om het rapport "
-                "te downloaden."),
+        rx.text(
+            "U ontvangt een notificatie als er een rapport klaarstaat. Klik de groene pijl om het rapport "
+            "te downloaden."
+        ),
         error_notice(RetrieveState.error),
         rx.cond(
             RetrieveState.rows.length() > 0,
-            data_table(["Bestand", "Periode", "Aangeleverd", "Technisch rapport", "Op orde rapport"],
-                       RetrieveState.rows, _row, id="rapporten"),
+            data_table(
+                ["Bestand", "Periode", "Aangeleverd", "Technisch rapport", "Op orde rapport"],
+                RetrieveState.rows,
+                _row,
+                id="rapporten",
+            ),
             notice("Er zijn nog geen aanleveringen voor deze gemeente.", "info"),
         ),
         rx.text(RetrieveState.hint, color=theme.TEXT_MUTED, font_size="0.9rem", id="ophalen-hint"),

@@ -62,12 +62,21 @@ def screen_model(result: ReadinessResult) -> dict:
         {"label": "Records gebruikt", "value": _number(result.current.records_used)},
         {"label": "Unieke cliënten", "value": _number(result.current.clients)},
         {"label": "Maatwerkarrangementen", "value": _number(result.current.arrangements)},
-        {"label": "Cliënten per 1.000 inwoners",
-         "value": "niet bekend" if result.clients_per_1000 is None else f"{result.clients_per_1000:.1f}".replace(".", ",")},
+        {
+            "label": "Cliënten per 1.000 inwoners",
+            "value": "niet bekend"
+            if result.clients_per_1000 is None
+            else f"{result.clients_per_1000:.1f}".replace(".", ","),
+        },
         {"label": "Opvallende veranderingen", "value": str(len(result.flagged))},
     ]
-    return {"notice": result.notice, "rows": rows, "chart": chart, "summary": summary,
-            "period": result.period_code}
+    return {
+        "notice": result.notice,
+        "rows": rows,
+        "chart": chart,
+        "summary": summary,
+        "period": result.period_code,
+    }
 
 
 def _row(row: rx.Var) -> rx.Component:
@@ -75,11 +84,23 @@ def _row(row: rx.Var) -> rx.Component:
         rx.el.td(row["section"], color=theme.TEXT_MUTED, font_size="0.85rem"),
         rx.el.td(row["label"]),
         rx.el.td(row["current"], text_align="right"),
-        rx.el.td(row["previous"], " ", rx.text(row["previous_change"], as_="span", color=theme.TEXT_MUTED),
-                 text_align="right"),
-        rx.el.td(row["year_earlier"], " ", rx.text(row["year_earlier_change"], as_="span", color=theme.TEXT_MUTED),
-                 text_align="right"),
-        rx.el.td(rx.cond(row["flag"] != "", rx.badge(row["flag"], color_scheme="amber", variant="surface"))),
+        rx.el.td(
+            row["previous"],
+            " ",
+            rx.text(row["previous_change"], as_="span", color=theme.TEXT_MUTED),
+            text_align="right",
+        ),
+        rx.el.td(
+            row["year_earlier"],
+            " ",
+            rx.text(row["year_earlier_change"], as_="span", color=theme.TEXT_MUTED),
+            text_align="right",
+        ),
+        rx.el.td(
+            rx.cond(
+                row["flag"] != "", rx.badge(row["flag"], color_scheme="amber", variant="surface")
+            )
+        ),
     )
 
 
@@ -122,8 +143,12 @@ def readiness_panel(state) -> rx.Component:
                 width="100%",
                 height=280,
             ),
-            data_table(["Onderdeel", "Cijfer", "Deze periode", "Vorig halfjaar", "Jaar eerder", "Let op"],
-                       state.readiness_rows, _row, id="op-orde-vergelijking"),
+            data_table(
+                ["Onderdeel", "Cijfer", "Deze periode", "Vorig halfjaar", "Jaar eerder", "Let op"],
+                state.readiness_rows,
+                _row,
+                id="op-orde-vergelijking",
+            ),
             spacing="3",
             width="100%",
             border_top=f"1px solid {theme.BORDER}",
