@@ -11,8 +11,7 @@ from starlette.routing import Route
 
 from cbs_monitor import db
 from cbs_monitor import routes as portal_routes
-from cbs_monitor.auth import permissions, sessions
-from cbs_monitor.services import downloads, report_files
+from cbs_monitor.services import downloads, permissions, report_files, sessions
 
 log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

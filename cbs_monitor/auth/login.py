@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from cbs_monitor import clock, routes
 from cbs_monitor.auth import builtin_idp
 from cbs_monitor.auth.oidc_client import AuthenticatedIdentity, OIDCClient, ProviderConfig
-from cbs_monitor.auth.permissions import Action, Actor, can
 from cbs_monitor.models import LoginAttempt, PendingLink
+from cbs_monitor.services.permissions import Action, Actor, can
 from cbs_monitor.settings import Settings, get_settings
 
 # A login at the provider must come back within this time.

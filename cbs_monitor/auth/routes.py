@@ -17,10 +17,10 @@ from starlette.routing import BaseRoute, Route
 
 from cbs_monitor import clock, db
 from cbs_monitor import routes as paths
-from cbs_monitor.auth import builtin_idp, login, permissions, sessions
+from cbs_monitor.auth import builtin_idp, login
 from cbs_monitor.auth.html import error_page, esc, portal_page
 from cbs_monitor.auth.oidc_client import OIDCError
-from cbs_monitor.services import accounts
+from cbs_monitor.services import accounts, permissions, sessions
 from cbs_monitor.services.accounts import SERVICEDESK_CONTACT, VerificationOutcome
 from cbs_monitor.settings import get_settings
 

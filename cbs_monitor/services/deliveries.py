@@ -10,7 +10,6 @@ import logging
 from sqlmodel import Session, select
 
 from cbs_monitor import clock
-from cbs_monitor.auth.permissions import Action, Actor, can
 from cbs_monitor.models import (
     Delivery,
     DeliveryStatus,
@@ -23,6 +22,7 @@ from cbs_monitor.models import (
 from cbs_monitor.protocol import TechnicalResult, ValidationContext, build_readiness
 from cbs_monitor.protocol.figures import ReadinessFigures
 from cbs_monitor.services import messages, notifications, periods, service_levels, storage
+from cbs_monitor.services.permissions import Action, Actor, can
 from cbs_monitor.settings import get_settings
 
 log = logging.getLogger(__name__)

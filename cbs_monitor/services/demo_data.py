@@ -259,11 +259,11 @@ HISTORY = [
 
 def seed_history(db: Session, today: dt.date | None = None) -> int:
     """Deliver generated sample files for the earlier demo periods through the real services."""
-    from cbs_monitor.auth.permissions import load_actor
     from cbs_monitor.models import Delivery
     from cbs_monitor.protocol import ValidationContext, validate_upload
     from cbs_monitor.protocol.sample import generate_sample
     from cbs_monitor.services import deliveries
+    from cbs_monitor.services.permissions import load_actor
 
     today = today or clock.today()
     if db.exec(select(Delivery.id).limit(1)).first() is not None:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from cbs_monitor import clock
-from cbs_monitor.auth.permissions import Action, Actor, can
 from cbs_monitor.models import (
     Delivery,
     DownloadGrant,
@@ -23,6 +22,7 @@ from cbs_monitor.reports.message_log_xlsx import write_message_log
 from cbs_monitor.reports.readiness_xlsx import write_readiness_report
 from cbs_monitor.reports.technical_xlsx import write_technical_report
 from cbs_monitor.services import messages
+from cbs_monitor.services.permissions import Action, Actor, can
 
 
 class NotAllowed(Exception):

@@ -10,7 +10,6 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from cbs_monitor import clock
-from cbs_monitor.auth.permissions import Action, Actor, can, delegating_codes
 from cbs_monitor.models import (
     Delegation,
     Delivery,
@@ -38,6 +37,7 @@ from cbs_monitor.services import (
     service_levels,
     withdrawals,
 )
+from cbs_monitor.services.permissions import Action, Actor, can, delegating_codes
 from cbs_monitor.settings import get_settings
 
 # The status of a municipality in a period, as the overview shows and filters it (in this order).

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from cbs_monitor import clock
-from cbs_monitor.auth.permissions import Action, Actor, can
 from cbs_monitor.models import ReportingPeriod, Withdrawal, WithdrawalChange, WithdrawalPart
 from cbs_monitor.services import messages, periods
+from cbs_monitor.services.permissions import Action, Actor, can
 
 # The onderdelen of protocol §8, in the order the page shows them.
 PARTS: list[tuple[WithdrawalPart, str]] = [

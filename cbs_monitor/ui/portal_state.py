@@ -7,8 +7,8 @@ import dataclasses
 import reflex as rx
 
 from cbs_monitor import db, routes
-from cbs_monitor.auth import permissions, sessions
-from cbs_monitor.auth.permissions import Actor
+from cbs_monitor.services import permissions, sessions
+from cbs_monitor.services.permissions import Actor
 
 
 @dataclasses.dataclass(frozen=True)

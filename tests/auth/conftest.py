@@ -161,7 +161,7 @@ class Browser:
 
     @property
     def session_cookie(self) -> str | None:
-        from cbs_monitor.auth import sessions
+        from cbs_monitor.services import sessions
 
         return self.http.cookies.get(sessions.COOKIE_NAME)
 

@@ -11,7 +11,6 @@ from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from cbs_monitor import db, routes
-from cbs_monitor.auth import sessions
 from cbs_monitor.models import (
     Delegation,
     Identity,
@@ -22,7 +21,7 @@ from cbs_monitor.models import (
     UserSession,
     VerificationCode,
 )
-from cbs_monitor.services import accounts
+from cbs_monitor.services import accounts, sessions
 from cbs_monitor.ui.pages.beheer import NO_ACCESS, BeheerState
 
 WATCHED = (Organisation, User, UserRole, Delegation, Identity, VerificationCode, PendingLink)

@@ -9,9 +9,8 @@ import pytest
 from sqlmodel import select
 
 from cbs_monitor import clock
-from cbs_monitor.auth import permissions, sessions
 from cbs_monitor.models import Delegation, Identity, Organisation, Role, User, VerificationCode
-from cbs_monitor.services import accounts
+from cbs_monitor.services import accounts, permissions, sessions
 from cbs_monitor.services.accounts import AccountError, VerificationOutcome
 
 GRONINGEN = "00000001001589623000"

@@ -7,9 +7,9 @@ import pytest
 from sqlmodel import select
 
 from cbs_monitor import db, routes
-from cbs_monitor.auth import login, sessions
+from cbs_monitor.auth import login
 from cbs_monitor.models import Identity, LoginAttempt, User, UserSession
-from cbs_monitor.services import accounts
+from cbs_monitor.services import accounts, sessions
 
 GRONINGEN = "00000001001589623000"
 

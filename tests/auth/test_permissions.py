@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from cbs_monitor.auth import permissions
-from cbs_monitor.auth.permissions import Action
 from cbs_monitor.models import User
+from cbs_monitor.services import permissions
+from cbs_monitor.services.permissions import Action
 
 V, D, W, R, A = Action.view, Action.deliver, Action.withdraw, Action.review, Action.administer
 ALL = (V, D, W, R, A)

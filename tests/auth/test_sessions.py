@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 
 from cbs_monitor import clock
-from cbs_monitor.auth import sessions
 from cbs_monitor.models import User, UserSession
+from cbs_monitor.services import sessions
 
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

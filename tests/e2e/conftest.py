@@ -186,8 +186,8 @@ def login_as(e2e_db, base_url):
     """Log a demo user in without the OIDC round trip (tests of the login itself use the real flow)."""
     from sqlmodel import select
 
-    from cbs_monitor.auth import sessions
     from cbs_monitor.models import User
+    from cbs_monitor.services import sessions
 
     def _login(page, employee_id: str) -> None:
         with e2e_db.session() as s:

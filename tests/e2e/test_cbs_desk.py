@@ -30,11 +30,11 @@ def held_report(e2e_db):
     import os
 
     from cbs_monitor import clock
-    from cbs_monitor.auth.permissions import load_actor
     from cbs_monitor.models import ReportKind
     from cbs_monitor.protocol import ValidationContext, validate_upload
     from cbs_monitor.protocol.sample import generate_sample
     from cbs_monitor.services import deliveries, periods
+    from cbs_monitor.services.permissions import load_actor
     from cbs_monitor.settings import reset_settings
 
     os.environ["CBS_MONITOR_READINESS_RELEASE"] = "review"

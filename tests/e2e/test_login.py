@@ -163,7 +163,7 @@ def test_servicedesk_adds_a_user_and_issues_a_code_that_works(page, browser, bas
 
 
 def test_logout_ends_the_session(page, e2e_db):
-    from cbs_monitor.auth import sessions
+    from cbs_monitor.services import sessions
 
     eherkenning_login(page, "carla.bakker")
     page.wait_for_url(lambda url: _path_of(url) == "/")
@@ -181,8 +181,8 @@ def test_logout_ends_the_session(page, e2e_db):
 
 
 def test_expired_session_sends_the_user_to_login(page, e2e_db):
-    from cbs_monitor.auth import sessions
     from cbs_monitor.models import UserSession
+    from cbs_monitor.services import sessions
 
     eherkenning_login(page, "hanna.kok")
     page.wait_for_url(lambda url: _path_of(url) == "/")

@@ -8,7 +8,6 @@ import pytest
 from sqlmodel import select
 
 from cbs_monitor import clock
-from cbs_monitor.auth.permissions import load_actor
 from cbs_monitor.models import (
     Delivery,
     DeliveryStatus,
@@ -21,6 +20,7 @@ from cbs_monitor.models import (
 from cbs_monitor.protocol import ValidationContext, validate_upload
 from cbs_monitor.protocol.sample import generate_sample
 from cbs_monitor.services import deliveries, service_levels
+from cbs_monitor.services.permissions import load_actor
 from cbs_monitor.settings import reset_settings
 
 # A Thursday: the demo's 2026H1 delivery window is open, 2025H2's withdrawal window too.

@@ -11,7 +11,6 @@ from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from cbs_monitor import routes
-from cbs_monitor.auth import sessions
 from cbs_monitor.models import (
     Delivery,
     Message,
@@ -23,7 +22,7 @@ from cbs_monitor.models import (
     Withdrawal,
     WithdrawalChange,
 )
-from cbs_monitor.services import deliveries
+from cbs_monitor.services import deliveries, sessions
 from cbs_monitor.ui.pages.cbs_desk import CbsDeskState, CbsPeriodState
 from cbs_monitor.ui.pages.cbs_municipality import CbsMunicipalityState
 from tests.review.conftest import PERIOD, actor, deliver

@@ -6,7 +6,6 @@ import pytest
 from sqlmodel import select
 
 from cbs_monitor import clock
-from cbs_monitor.auth.permissions import load_actor
 from cbs_monitor.models import (
     Delivery,
     DeliveryStatus,
@@ -20,6 +19,7 @@ from cbs_monitor.models import (
 from cbs_monitor.protocol import validate_upload
 from cbs_monitor.protocol.sample import elfproef_ok, generate_sample
 from cbs_monitor.services import deliveries, storage
+from cbs_monitor.services.permissions import load_actor
 from cbs_monitor.settings import reset_settings
 
 NOW = dt.datetime(2026, 11, 29, 10, 0)

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import select
 
 from cbs_monitor import clock
-from cbs_monitor.auth.permissions import load_actor
 from cbs_monitor.models import Message, ReportingPeriod, User, WithdrawalPart
 from cbs_monitor.services import withdrawals
+from cbs_monitor.services.permissions import load_actor
 
 TODAY = dt.datetime(2026, 11, 29, 10, 0)
 

@@ -10,9 +10,8 @@ from starlette.testclient import TestClient
 
 from cbs_monitor import clock
 from cbs_monitor.api.app import build_api
-from cbs_monitor.auth import sessions
 from cbs_monitor.models import Delivery, DownloadGrant, Report, ReportKind, User, Withdrawal
-from cbs_monitor.services import demo_data
+from cbs_monitor.services import demo_data, sessions
 from cbs_monitor.ui.tabs.aanleveren import DeliverState
 from cbs_monitor.ui.tabs.berichtenlog import MessageLogState
 from cbs_monitor.ui.tabs.intrekken import WithdrawState

@@ -11,9 +11,9 @@ import logging
 import reflex as rx
 
 from cbs_monitor import db, routes
-from cbs_monitor.auth.permissions import Action, Actor, can
 from cbs_monitor.models import OrganisationKind, Role
 from cbs_monitor.services import accounts
+from cbs_monitor.services.permissions import Action, Actor, can
 from cbs_monitor.ui import theme
 from cbs_monitor.ui.components import data_table, error_notice, notice
 from cbs_monitor.ui.layout import page_frame

@@ -8,8 +8,8 @@ import logging
 import reflex as rx
 
 from cbs_monitor import clock, db, routes
-from cbs_monitor.auth.permissions import Action, Actor, can
 from cbs_monitor.services import downloads, periods, review
+from cbs_monitor.services.permissions import Action, Actor, can
 from cbs_monitor.settings import get_settings
 from cbs_monitor.ui import theme
 from cbs_monitor.ui.components import (

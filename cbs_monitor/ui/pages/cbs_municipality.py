@@ -8,7 +8,6 @@ import re
 import reflex as rx
 
 from cbs_monitor import clock, db, routes
-from cbs_monitor.auth.permissions import Actor
 from cbs_monitor.models import (
     Delivery,
     DeliveryStatus,
@@ -18,6 +17,7 @@ from cbs_monitor.models import (
     WithdrawalPart,
 )
 from cbs_monitor.services import downloads, messages, review, withdrawals
+from cbs_monitor.services.permissions import Actor
 from cbs_monitor.ui import theme
 from cbs_monitor.ui.components import (
     data_table,

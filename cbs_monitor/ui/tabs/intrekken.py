@@ -7,9 +7,9 @@ import logging
 import reflex as rx
 
 from cbs_monitor import clock, db, routes
-from cbs_monitor.auth.permissions import delegating_codes
 from cbs_monitor.models import ReportingPeriod, WithdrawalPart
 from cbs_monitor.services import periods, withdrawals
+from cbs_monitor.services.permissions import delegating_codes
 from cbs_monitor.settings import get_settings
 from cbs_monitor.ui import theme
 from cbs_monitor.ui.components import error_notice, notice, window_notice

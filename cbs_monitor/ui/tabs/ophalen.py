@@ -7,10 +7,10 @@ import logging
 import reflex as rx
 
 from cbs_monitor import clock, db, routes
-from cbs_monitor.auth.permissions import Action, can
 from cbs_monitor.models import Delivery, Report, ReportKind, ReportStatus
 from cbs_monitor.protocol import ReadinessResult
 from cbs_monitor.services import deliveries, downloads, periods
+from cbs_monitor.services.permissions import Action, can
 from cbs_monitor.ui import theme
 from cbs_monitor.ui.components import data_table, download_arrow, error_notice, notice, status_badge
 from cbs_monitor.ui.layout import cbs_monitor_page
