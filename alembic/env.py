@@ -1,10 +1,10 @@
 """Alembic environment: the portal's SQLModel metadata and the database of the settings."""
 
+from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
 import cbs_monitor.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from alembic import context
 from cbs_monitor.settings import get_settings
 
 config = context.config

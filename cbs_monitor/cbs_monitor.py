@@ -11,7 +11,7 @@ from cbs_monitor.ui.registry import register_all
 
 app = rx.App(
     api_transformer=[build_api(), UploadGuard],
-    stylesheets=[theme.stylesheet],
+    stylesheets=theme.stylesheets,
     backend_exception_handler=backend_exception_handler,
 )
 register_all(app)

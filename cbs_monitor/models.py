@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, ColumnElement, Index, UniqueConstraint, and_, or_
+from sqlmodel import Field, SQLModel, col
 
 
 def _now() -> dt.datetime:
@@ -82,6 +82,17 @@ class Delegation(SQLModel, table=True):
     valid_from: dt.date = Field(default=dt.date(2025, 1, 1))
     valid_to: dt.date | None = None
 
+    def in_force_on(self, day: dt.date) -> bool:
+        """The one rule for "delegation active on a day": both ends inclusive, no end is open."""
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+    @classmethod
+    def in_force_clause(cls, day: dt.date) -> ColumnElement[bool]:
+        """The same rule as a SQL condition, for queries."""
+        return and_(
+            col(cls.valid_from) <= day, or_(col(cls.valid_to).is_(None), col(cls.valid_to) >= day)
+        )
+
 
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
@@ -92,6 +103,9 @@ class User(SQLModel, table=True):
     employee_id: str = Field(index=True)
     active: bool = True
     created_at: dt.datetime = Field(default_factory=_now)
+    # Raised by every change to what the user may do (roles, active, delegations of their
+    # organisation): the session lookup reuses a resolved Actor while this stays the same.
+    access_version: int = 0
 
 
 class UserRole(SQLModel, table=True):

@@ -11,6 +11,7 @@ MESSAGE_LOG = "/cbs-monitor/berichtenlog"
 TERMS = "/algemene-voorwaarden"
 CBS_DESK = "/cbs"
 SERVICEDESK = "/beheer"
+NO_ACCESS = "/geen-toegang"
 
 AUTH_LOGIN = "/auth/login"
 AUTH_CALLBACK = "/auth/callback"

@@ -79,6 +79,11 @@ class Settings:
         return self.mode == "production"
 
     @property
+    def demo_data_enabled(self) -> bool:
+        """Demo data is for the embedded set-up only: never seeded in production."""
+        return self.demo_data and not self.production
+
+    @property
     def builtin_idp_enabled(self) -> bool:
         return self.builtin_idp and not self.production and not self.oidc_issuer
 

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import importlib
-
 from starlette.applications import Starlette
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Route
 
-# Modules that contribute routes through a routes() function.
-_ROUTE_MODULES = ("cbs_monitor.auth.routes", "cbs_monitor.api.downloads")
+from cbs_monitor.api import downloads
+from cbs_monitor.auth import routes as auth_routes
 
 
-async def _health(request):
+async def _health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
 def collect_routes() -> list[BaseRoute]:
-    collected: list[BaseRoute] = [Route("/healthz", _health)]
-    for name in _ROUTE_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        collected.extend(module.routes())
-    return collected
+    return [Route("/healthz", _health), *auth_routes.routes(), *downloads.routes()]
 
 
 def build_api() -> Starlette:

@@ -11,30 +11,38 @@ from html import escape
 from starlette.responses import HTMLResponse
 
 from cbs_monitor import routes
-
-PRIMARY = "#154273"
-BORDER = "#d5dbe3"
-DANGER = "#d52b1e"
+from cbs_monitor.palette import (
+    BACKGROUND,
+    BORDER,
+    BORDER_STRONG,
+    DANGER,
+    DANGER_LIGHT,
+    FOCUS,
+    ON_PRIMARY_MUTED,
+    PRIMARY,
+    TEXT,
+    TEXT_MUTED,
+)
 
 _BASE_CSS = f"""
-body {{ margin: 0; background: #f3f5f8; color: #1f2a37;
+body {{ margin: 0; background: {BACKGROUND}; color: {TEXT};
   font-family: "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }}
 header {{ background: {PRIMARY}; color: white; }}
 header .inner {{ max-width: 1280px; margin: 0 auto; padding: 0.75rem 1.5rem; display: flex; gap: 0.75rem;
   align-items: center; }}
 header .brand {{ font-weight: 700; font-size: 1.15rem; }}
-header .sub {{ font-size: 0.8rem; color: #d0dbea; }}
+header .sub {{ font-size: 0.8rem; color: {ON_PRIMARY_MUTED}; }}
 main {{ max-width: 640px; margin: 2rem auto; padding: 0 1.5rem; }}
 .card {{ background: white; border: 1px solid {BORDER}; border-radius: 6px; padding: 1.25rem 1.5rem; }}
 h1 {{ color: {PRIMARY}; font-size: 1.8rem; margin: 0 0 1rem; }}
 label {{ display: block; font-weight: 600; margin-bottom: 0.35rem; }}
-input[type=text] {{ font-size: 1.1rem; padding: 0.5rem 0.6rem; border: 1px solid #8a96a3; border-radius: 4px;
+input[type=text] {{ font-size: 1.1rem; padding: 0.5rem 0.6rem; border: 1px solid {BORDER_STRONG}; border-radius: 4px;
   width: 16rem; letter-spacing: 0.08em; text-transform: uppercase; }}
 button, .button {{ background: {PRIMARY}; color: white; border: none; border-radius: 4px; padding: 0.55rem 1.1rem;
   font-size: 1rem; font-weight: 600; cursor: pointer; text-decoration: none; display: inline-block; }}
-.error {{ border-left: 4px solid {DANGER}; background: #fdf0ef; padding: 0.6rem 0.9rem; margin: 0 0 1rem; }}
-.muted {{ color: #52606d; font-size: 0.92rem; }}
-a:focus-visible, button:focus-visible, input:focus-visible {{ outline: 3px solid #ffb612; outline-offset: 2px; }}
+.error {{ border-left: 4px solid {DANGER}; background: {DANGER_LIGHT}; padding: 0.6rem 0.9rem; margin: 0 0 1rem; }}
+.muted {{ color: {TEXT_MUTED}; font-size: 0.92rem; }}
+a:focus-visible, button:focus-visible, input:focus-visible {{ outline: 3px solid {FOCUS}; outline-offset: 2px; }}
 """
 
 

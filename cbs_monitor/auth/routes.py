@@ -20,8 +20,9 @@ from cbs_monitor import routes as paths
 from cbs_monitor.auth import builtin_idp, login
 from cbs_monitor.auth.html import error_page, esc, portal_page
 from cbs_monitor.auth.oidc_client import OIDCError
-from cbs_monitor.services import accounts, permissions, sessions
-from cbs_monitor.services.accounts import SERVICEDESK_CONTACT, VerificationOutcome
+from cbs_monitor.services import permissions, sessions
+from cbs_monitor.services.accounts import SERVICEDESK_CONTACT, codes, login_binding
+from cbs_monitor.services.accounts.codes import VerificationOutcome
 from cbs_monitor.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -134,13 +135,13 @@ async def _callback(request: Request) -> Response:
         return error_page("Uw inlog kon niet worden bevestigd. Log opnieuw in.")
 
     with db.session() as s:
-        result = accounts.resolve_login(
+        result = login_binding.resolve_login(
             s,
             issuer=identity.issuer,
             subject=identity.subject,
             organisation_identifier=identity.organisation_identifier,
         )
-        if result.outcome == accounts.LoginOutcome.needs_code:
+        if result.outcome == login_binding.LoginOutcome.needs_code:
             pending = login.create_pending(s, identity)
             response = _redirect(paths.VERIFICATION)
             response.set_cookie(
@@ -152,9 +153,9 @@ async def _callback(request: Request) -> Response:
                 secure=login.secure_cookies(settings),
                 max_age=int(login.PENDING_MAX_AGE.total_seconds()),
             )
-        elif result.outcome == accounts.LoginOutcome.ok:
+        elif result.outcome == login_binding.LoginOutcome.ok:
             response = _start_session(s, result.user_id)
-        elif result.outcome == accounts.LoginOutcome.inactive:
+        elif result.outcome == login_binding.LoginOutcome.inactive:
             response = error_page(
                 "Uw account is niet (meer) actief. " + SERVICEDESK_CONTACT, status=403
             )
@@ -253,13 +254,13 @@ async def _verification(request: Request) -> Response:
         if pending is None:
             return _verification_stop(NO_PENDING, status=400)
         if request.method == "GET":
-            user = accounts.find_preregistered_user(
+            user = login_binding.find_preregistered_user(
                 s, pending.organisation_identifier, pending.employee_id
             )
             if user is None or not user.active:
                 return _verification_stop(MESSAGES[VerificationOutcome.unknown_user])
-            status = accounts.code_status(accounts.current_code(s, user.id))
-            if status == accounts.CodeStatus.blocked:
+            status = codes.code_status(codes.current_code(s, user.id))
+            if status == codes.CodeStatus.blocked:
                 return _verification_stop(MESSAGES[VerificationOutcome.blocked])
             return _verification_form(pending_token)
 
@@ -267,13 +268,13 @@ async def _verification(request: Request) -> Response:
     csrf, code = str(form.get("csrf") or ""), str(form.get("code") or "")
     if not hmac.compare_digest(csrf, login.csrf_token(pending_token)):
         return _verification_stop("Dit formulier is niet geldig. Log opnieuw in.", status=400)
-    if not accounts.normalise_code(code):
+    if not codes.normalise_code(code):
         return _verification_form(pending_token, "Vul de verificatiecode in.")
     with db.session() as s:
         pending = login.pending_for(s, pending_token)
         if pending is None:
             return _verification_stop(NO_PENDING, status=400)
-        result = accounts.verify_code(
+        result = codes.verify_code(
             s,
             issuer=pending.issuer,
             subject=pending.subject,

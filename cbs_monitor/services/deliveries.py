@@ -6,10 +6,11 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from cbs_monitor import clock
+from cbs_monitor import clock, dutch, protocol
 from cbs_monitor.models import (
     Delivery,
     DeliveryStatus,
@@ -19,16 +20,24 @@ from cbs_monitor.models import (
     ReportKind,
     ReportStatus,
 )
-from cbs_monitor.protocol import TechnicalResult, ValidationContext, build_readiness
-from cbs_monitor.protocol.figures import ReadinessFigures
-from cbs_monitor.services import messages, notifications, periods, service_levels, storage
-from cbs_monitor.services.permissions import Action, Actor, can
+from cbs_monitor.protocol import TechnicalResult, ValidationContext
+from cbs_monitor.services import (
+    messages,
+    notifications,
+    periods,
+    readiness_reports,
+    service_levels,
+    storage,
+    validation_pool,
+)
+from cbs_monitor.services.errors import NotPermitted, Refused
+from cbs_monitor.services.permissions import Action, Actor, can, require
 from cbs_monitor.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
-class DeliveryRefused(Exception):
+class DeliveryRefused(Refused):
     """The upload may not be received at all (no permission, no open window); Dutch message."""
 
 
@@ -38,6 +47,7 @@ class Outcome:
 
     result: TechnicalResult
     delivery_id: int | None  # None when the file was refused and not stored
+    municipality_code: str  # whom it was recorded for: the code in the file name decides
 
 
 def prepare(
@@ -46,19 +56,26 @@ def prepare(
     """Gate an upload before reading it: permission, window and size. Raises DeliveryRefused."""
     settings = get_settings()
     if not can(actor, Action.deliver, municipality_code):
-        raise DeliveryRefused("U mag geen bestanden aanleveren voor deze gemeente.")
+        raise NotPermitted("U mag geen bestanden aanleveren voor deze gemeente.")
+    assert actor is not None
     open_periods = periods.open_delivery_periods(db)
     if not open_periods:
         raise DeliveryRefused(
             "De aanleverperiode is gesloten. U kunt nu geen bestanden aanleveren."
         )
     if size > settings.max_upload_bytes:
-        raise DeliveryRefused("Het bestand is groter dan 2,5 MB en is niet verstuurd.")
+        raise DeliveryRefused(
+            f"Het bestand is groter dan {dutch.file_size(settings.max_upload_bytes)} en is niet verstuurd."
+        )
     known = frozenset(db.exec(select(Municipality.code)).all())
     return ValidationContext(
         upload_date=clock.today(),
         known_municipality_codes=known,
-        allowed_municipality_codes=frozenset({municipality_code}),
+        # The code in the file name decides whom a delivery is for (protocol §1): a coordinator may
+        # send the file of any municipality that delegated to the cooperative.
+        allowed_municipality_codes=frozenset(
+            code for code in actor.municipality_codes if can(actor, Action.deliver, code)
+        ),
         open_period_codes=frozenset(p.code for p in open_periods),
         error_threshold_percent=settings.error_threshold_percent,
     )
@@ -74,7 +91,10 @@ def record(
 ) -> Outcome:
     """Store the outcome of a validated upload: delivery, technical report, messages, notifications,
     and after approval the op-orde report. A refused upload is only logged, never stored."""
+    require(actor, Action.deliver, municipality_code)
     received_at = clock.now()
+    if result.municipality_code and can(actor, Action.deliver, result.municipality_code):
+        municipality_code = result.municipality_code
     stored = (
         not result.refused
         and result.municipality_code == municipality_code
@@ -94,7 +114,7 @@ def record(
             ),
             user_id=actor.user_id,
         )
-        return Outcome(result=result, delivery_id=None)
+        return Outcome(result=result, delivery_id=None, municipality_code=municipality_code)
 
     approved = result.approved
     delivery = Delivery(
@@ -116,7 +136,7 @@ def record(
     db.add(delivery)
     db.flush()
     if approved:
-        _mark_replaced(db, delivery)
+        recount_replacements(db, municipality_code, delivery.period_code)
     technical = Report(
         delivery_id=delivery.id,
         kind=ReportKind.technical,
@@ -132,9 +152,8 @@ def record(
         db,
         municipality_code,
         "bestand_ontvangen",
-        f"Bestand {delivery.filename} ontvangen ({delivery.size:,} bytes) voor periode {delivery.period_code}.".replace(
-            ",", "."
-        ),
+        f"Bestand {delivery.filename} ontvangen ({dutch.plural(delivery.size, 'byte', 'bytes')}) "
+        f"voor periode {delivery.period_code}.",
         period_code=delivery.period_code,
         user_id=actor.user_id,
         delivery_id=delivery.id,
@@ -144,119 +163,34 @@ def record(
         municipality_code,
         "technisch_rapport",
         f"Technisch rapport van {delivery.filename}: {result.status} "
-        f"({result.records_read} records gelezen, {result.records_with_errors} met fouten).",
+        f"({dutch.number(result.records_read)} records gelezen, "
+        f"{dutch.number(result.records_with_errors)} met fouten).",
         period_code=delivery.period_code,
         user_id=actor.user_id,
         delivery_id=delivery.id,
     )
     notifications.technical_report_ready(db, delivery, technical)
     if approved:
-        build_readiness_report(db, delivery, result)
-    return Outcome(result=result, delivery_id=delivery.id)
+        readiness_reports.build_readiness_report(db, delivery, result)
+    return Outcome(result=result, delivery_id=delivery.id, municipality_code=municipality_code)
 
 
-def _mark_replaced(db: Session, new: Delivery) -> None:
-    """The latest approved delivery counts; earlier ones stay in the history, marked as replaced."""
-    earlier = db.exec(
-        select(Delivery).where(
-            Delivery.municipality_code == new.municipality_code,
-            Delivery.period_code == new.period_code,
-            Delivery.id != new.id,
-            Delivery.replaced_by_id.is_(None),  # type: ignore[union-attr]
-        )
-    ).all()
-    for old in earlier:
-        old.replaced_by_id = new.id
-        db.add(old)
-
-
-def current_delivery(db: Session, municipality_code: str, period_code: str) -> Delivery | None:
-    """The delivery that counts: the latest approved one (CBS override included)."""
+def recount_replacements(db: Session, code: str, period_code: str) -> None:
+    """The one replacement rule: each delivery is replaced by the first approved delivery after it.
+    Run on receipt and after every CBS override (which can make an older file count again)."""
     rows = db.exec(
         select(Delivery)
-        .where(Delivery.municipality_code == municipality_code, Delivery.period_code == period_code)
-        .order_by(Delivery.received_at.desc(), Delivery.id.desc())
+        .where(Delivery.municipality_code == code, Delivery.period_code == period_code)
+        .order_by(Delivery.received_at, Delivery.id)
     ).all()
-    for row in rows:
+    next_approved: int | None = None
+    for row in reversed(rows):
+        if row.replaced_by_id != next_approved:
+            row.replaced_by_id = next_approved
+            db.add(row)
         if row.effective_status == DeliveryStatus.approved:
-            return row
-    return None
-
-
-def _figures_of(db: Session, municipality_code: str, period_code: str) -> ReadinessFigures | None:
-    """Figures of the delivery that counts for a period, from its stored technical report."""
-    delivery = current_delivery(db, municipality_code, period_code)
-    if delivery is None:
-        return None
-    report = report_of(db, delivery.id, ReportKind.technical)
-    if report is None:
-        return None
-    result = TechnicalResult.from_dict(report.content)
-    return result.figures_by_period.get(period_code)
-
-
-def build_readiness_report(db: Session, delivery: Delivery, result: TechnicalResult) -> Report:
-    """The op-orde report: figures of this delivery against the previous half year and a year earlier."""
-    settings = get_settings()
-    current = result.figures_by_period.get(delivery.period_code) or result.figures
-    previous = _figures_of(
-        db, delivery.municipality_code, periods.previous_code(delivery.period_code)
-    )
-    year_earlier = _figures_of(
-        db, delivery.municipality_code, periods.year_earlier_code(delivery.period_code)
-    )
-    municipality = db.get(Municipality, delivery.municipality_code)
-    readiness = build_readiness(
-        current,
-        previous,
-        year_earlier,
-        population=municipality.population if municipality else None,
-        change_threshold_percent=settings.change_threshold_percent,
-    )
-    now = clock.now()
-    held = settings.readiness_release == "review"
-    report = Report(
-        delivery_id=delivery.id,
-        kind=ReportKind.readiness,
-        status=ReportStatus.held if held else ReportStatus.ready,
-        due_at=service_levels.readiness_due(now),
-        created_at=now,
-        released_at=None if held else now,
-        content=readiness.to_dict(),
-    )
-    db.add(report)
+            next_approved = row.id
     db.flush()
-    if held:
-        messages.log_message(
-            db,
-            delivery.municipality_code,
-            "op_orde_vastgehouden",
-            f"Op orde rapport van {delivery.filename} wordt door CBS beoordeeld voordat het beschikbaar komt.",
-            period_code=delivery.period_code,
-            delivery_id=delivery.id,
-        )
-    else:
-        release_effects(db, delivery, report)
-    return report
-
-
-def release_effects(db: Session, delivery: Delivery, report: Report) -> None:
-    """What follows when an op-orde report becomes available: a Berichtenlog line and the mails."""
-    messages.log_message(
-        db,
-        delivery.municipality_code,
-        "op_orde_rapport",
-        f"Op orde rapport van {delivery.filename} staat klaar in het tabblad Ophalen.",
-        period_code=delivery.period_code,
-        delivery_id=delivery.id,
-    )
-    notifications.readiness_report_ready(db, delivery, report)
-
-
-def report_of(db: Session, delivery_id: int, kind: ReportKind) -> Report | None:
-    return db.exec(
-        select(Report).where(Report.delivery_id == delivery_id, Report.kind == kind)
-    ).first()
 
 
 @dataclasses.dataclass
@@ -302,3 +236,156 @@ def list_for_municipality(
         )
         for r in rows
     ]
+
+
+# --- the Aanleveren tab -------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class UploadRules:
+    """What the browser checks before sending (the server checks it all again)."""
+
+    accept: dict[str, list[str]]
+    max_bytes: int
+    max_text: str  # "2,5 MB"
+    name_pattern_js: str  # the protocol's file-name pattern as a JavaScript regular expression
+    name_template: str
+    name_example: str
+
+
+def upload_rules() -> UploadRules:
+    spec = protocol.SPEC_WMO_V1
+    settings = get_settings()
+    types = {"text/csv": [".csv"], "text/plain": [".txt"]}
+    accept = {
+        **{kind: ext for kind, ext in types.items() if ext[0] in spec.text_extensions},
+        "application/zip": [spec.archive_extension],
+        "application/x-zip-compressed": [spec.archive_extension],
+    }
+    return UploadRules(
+        accept=accept,
+        max_bytes=settings.max_upload_bytes,
+        max_text=dutch.file_size(settings.max_upload_bytes),
+        # Python's named groups (?P<name>…) are (?<name>…) in JavaScript.
+        name_pattern_js="^" + spec.filename_pattern.replace("(?P<", "(?<") + "$",
+        name_template="WMO_<gemeentecode>_<JJJJ>H<1|2>_<JJJJMMDD>.csv",
+        name_example=spec.filename_example,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class DeliverPage:
+    window_open: bool
+    window_text: str
+
+
+def deliver_page(db: Session, actor: Actor, municipality_code: str) -> DeliverPage:
+    """Whether files can be sent now, and the window in words."""
+    require(actor, Action.view, municipality_code)
+    open_periods = periods.open_delivery_periods(db)
+    if open_periods:
+        return DeliverPage(
+            True,
+            " ".join(
+                f"De aanleverperiode voor verslagperiode {p.code} is open tot en met "
+                f"{dutch.date(p.delivery_closes_on)}."
+                for p in open_periods
+            ),
+        )
+    upcoming = periods.next_delivery_period(db)
+    if upcoming is not None:
+        return DeliverPage(
+            False,
+            f"De aanleverperiode is gesloten. De aanleverperiode voor {upcoming.code} opent op "
+            f"{dutch.date(upcoming.delivery_opens_on)}.",
+        )
+    last = periods.last_closed_delivery_period(db)
+    closed = (
+        f" De laatste aanleverperiode ({last.code}) sloot op {dutch.date(last.delivery_closes_on)}."
+    )
+    return DeliverPage(False, "De aanleverperiode is gesloten." + (closed if last else ""))
+
+
+@dataclasses.dataclass(frozen=True)
+class SummaryLine:
+    label: str
+    value: str
+
+
+@dataclasses.dataclass(frozen=True)
+class FindingRow:
+    code: str
+    severity: str
+    message: str
+    count: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SentView:
+    """The technical report on the Aanleveren tab right after sending."""
+
+    verdict: str
+    filename: str
+    stored: bool
+    # Set when the file was for another municipality than the one chosen (a coordinator's).
+    municipality_note: str
+    summary: tuple[SummaryLine, ...]
+    findings: tuple[FindingRow, ...]
+    delivery_id: int
+
+
+MAX_FINDINGS_ON_SCREEN = 200
+
+
+def sent_view(
+    result: TechnicalResult, delivery_id: int | None, municipality_note: str = ""
+) -> SentView:
+    return SentView(
+        verdict=result.status,
+        filename=result.filename,
+        stored=delivery_id is not None,
+        municipality_note=municipality_note,
+        summary=(
+            SummaryLine("Gemeente", result.municipality_code or "onbekend"),
+            SummaryLine("Verslagperiode", result.period_code or "onbekend"),
+            SummaryLine("Records gelezen", dutch.number(result.records_read)),
+            SummaryLine("Records goed", dutch.number(result.records_valid)),
+            SummaryLine("Records met fouten", dutch.number(result.records_with_errors)),
+            SummaryLine("Records buiten de periode", dutch.number(result.records_out_of_period)),
+            SummaryLine("Ontvangen", clock.format_local(clock.now())),
+        ),
+        findings=tuple(
+            FindingRow(f.code, f.severity, f.describe(), dutch.number(f.count))
+            for f in result.findings[:MAX_FINDINGS_ON_SCREEN]
+        ),
+        delivery_id=delivery_id or 0,
+    )
+
+
+def deliver(
+    db: Session,
+    actor: Actor,
+    municipality_code: str,
+    filename: str,
+    read: Callable[[int], bytes],
+    *,
+    terms_accepted: bool,
+) -> SentView:
+    """Send one file: terms, permission, window and size first; then validation in the process
+    pool (this thread waits, the event loop does not), storage and both reports."""
+    if not terms_accepted:
+        raise Refused("Vink eerst het vak Algemene voorwaarden aan.")
+    limit = get_settings().max_upload_bytes
+    data = read(limit + 1)
+    context = prepare(db, actor, municipality_code, len(data))
+    name = (filename or "bestand").replace("\\", "/").rsplit("/", 1)[-1]
+    result = validation_pool.validate_blocking(name, data, context)
+    outcome = record(db, actor, municipality_code, name, data, result)
+    note = ""
+    if outcome.delivery_id is not None and outcome.municipality_code != municipality_code:
+        other = outcome.municipality_code
+        note = (
+            f"Dit bestand is voor gemeente {actor.municipality_names.get(other, other)} ({other}) "
+            "en is voor die gemeente aangeleverd."
+        )
+    return sent_view(outcome.result, outcome.delivery_id, note)

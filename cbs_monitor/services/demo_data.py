@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 from cbs_monitor import clock
 from cbs_monitor.models import (
     Delegation,
+    Delivery,
     Identity,
     Municipality,
     Organisation,
@@ -23,7 +24,12 @@ from cbs_monitor.models import (
     User,
     UserRole,
 )
-from cbs_monitor.services import periods
+from cbs_monitor.protocol import ValidationContext, validate_upload
+from cbs_monitor.protocol.periods import Period
+from cbs_monitor.protocol.sample import generate_sample
+from cbs_monitor.services import deliveries
+from cbs_monitor.services.accounts import codes
+from cbs_monitor.services.permissions import load_actor
 
 # The issuer under which demo identities of the built-in identity provider are linked.
 BUILTIN_ISSUER = "builtin-idp"
@@ -128,8 +134,8 @@ def demo_periods(today: dt.date) -> list[ReportingPeriod]:
     """Periods around today: the latest completed half year has its delivery window open; the one
     before has approved deliveries and its withdrawal window open; the one before that is history."""
     current = _latest_completed_half_year(today)
-    previous = periods.previous_code(current)
-    earlier = periods.previous_code(previous)
+    previous = current.previous()
+    earlier = previous.previous()
     rows = []
     for code, delivery, withdrawal in (
         (
@@ -148,12 +154,11 @@ def demo_periods(today: dt.date) -> list[ReportingPeriod]:
             (today - dt.timedelta(days=200), today - dt.timedelta(days=189)),
         ),
     ):
-        start, end = periods.period_bounds(code)
         rows.append(
             ReportingPeriod(
-                code=code,
-                start_date=start,
-                end_date=end,
+                code=code.code,
+                start_date=code.start,
+                end_date=code.end,
                 delivery_opens_on=delivery[0],
                 delivery_closes_on=delivery[1],
                 withdrawal_opens_on=withdrawal[0],
@@ -163,10 +168,8 @@ def demo_periods(today: dt.date) -> list[ReportingPeriod]:
     return rows
 
 
-def _latest_completed_half_year(today: dt.date) -> str:
-    if today.month >= 7:
-        return f"{today.year}H1"
-    return f"{today.year - 1}H2"
+def _latest_completed_half_year(today: dt.date) -> Period:
+    return Period(today.year, 1) if today.month >= 7 else Period(today.year - 1, 2)
 
 
 def seed_demo(
@@ -236,11 +239,8 @@ def seed_demo(
             db.add(period)
             added["periods"] += 1
     db.flush()
-    from cbs_monitor.services import (
-        accounts,
-    )  # the demo user without an identity gets the demo code
-
-    accounts.issue_demo_code(db)
+    # The demo user without an identity gets the demo code.
+    codes.issue_demo_code(db)
     if with_history:
         added["deliveries"] = seed_history(db, today)
     return added
@@ -259,20 +259,11 @@ HISTORY = [
 
 def seed_history(db: Session, today: dt.date | None = None) -> int:
     """Deliver generated sample files for the earlier demo periods through the real services."""
-    from cbs_monitor.models import Delivery
-    from cbs_monitor.protocol import ValidationContext, validate_upload
-    from cbs_monitor.protocol.sample import generate_sample
-    from cbs_monitor.services import deliveries
-    from cbs_monitor.services.permissions import load_actor
-
     today = today or clock.today()
     if db.exec(select(Delivery.id).limit(1)).first() is not None:
         return 0
     current = _latest_completed_half_year(today)
-    history_periods = [
-        periods.previous_code(periods.previous_code(current)),
-        periods.previous_code(current),
-    ]
+    history_periods = [current.previous().previous().code, current.previous().code]
     added = 0
     # The history is demo data: its "report ready" mails are dropped, not sent months late.
     first_new_mail = (db.exec(select(func.max(OutboxMail.id))).one() or 0) + 1

@@ -10,6 +10,8 @@ from sqlmodel import Session, func, select
 from cbs_monitor import clock
 from cbs_monitor.models import Message
 
+# A CBS decision (override, release, hold, form withdrawal): the municipality must notice it.
+DECISION_KIND = "cbs_besluit"
 # Kinds of messages, with the Dutch label shown in the Berichtenlog.
 KIND_LABELS = {
     "bestand_ontvangen": "Bestand ontvangen",

@@ -3,39 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlmodel import Session, select
 
-from cbs_monitor import clock
+from cbs_monitor import clock, dutch
 from cbs_monitor.models import ReportingPeriod
+from cbs_monitor.protocol.periods import parse_period
+from cbs_monitor.services.errors import Refused
 
-_PERIOD_RE = re.compile(r"^(\d{4})H([12])$")
 
-
-class PeriodError(ValueError):
+class PeriodError(Refused):
     """A period or window that does not make sense; the message is Dutch and shown to CBS."""
 
 
 def period_bounds(code: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a half-year period code such as 2026H1."""
-    match = _PERIOD_RE.match(code or "")
-    if not match:
+    """First and last day of a half-year period code such as 2026H1 (the protocol's Period)."""
+    period = parse_period(code or "")
+    if period is None or period.code != (code or "").strip():
         raise PeriodError(f"'{code}' is geen geldige verslagperiode (verwacht JJJJH1 of JJJJH2).")
-    year, half = int(match.group(1)), int(match.group(2))
-    if half == 1:
-        return dt.date(year, 1, 1), dt.date(year, 6, 30)
-    return dt.date(year, 7, 1), dt.date(year, 12, 31)
-
-
-def previous_code(code: str) -> str:
-    """The half year before (2026H1 -> 2025H2)."""
-    year, half = int(code[:4]), int(code[5])
-    return f"{year - 1}H2" if half == 1 else f"{year}H1"
-
-
-def year_earlier_code(code: str) -> str:
-    return f"{int(code[:4]) - 1}H{code[5]}"
+    return period.start, period.end
 
 
 def delivery_open(period: ReportingPeriod, day: dt.date | None = None) -> bool:
@@ -87,7 +73,7 @@ def validate_windows(period: ReportingPeriod) -> None:
 
 
 def format_window(opens: dt.date, closes: dt.date) -> str:
-    return f"{opens:%d-%m-%Y} tot en met {closes:%d-%m-%Y}"
+    return dutch.date_range(opens, closes)
 
 
 # --- editing periods (CBS) and the reminder day --------------------------------------------

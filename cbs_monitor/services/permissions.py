@@ -1,11 +1,13 @@
-"""Who may do what for which municipality: the one permission check every handler and route uses."""
+"""Who may do what for which municipality: the one rule book every use case applies."""
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
+import threading
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cbs_monitor import clock
 from cbs_monitor.models import (
@@ -17,6 +19,7 @@ from cbs_monitor.models import (
     User,
     UserRole,
 )
+from cbs_monitor.services.errors import NotPermitted
 
 
 class Action(str, enum.Enum):
@@ -25,10 +28,6 @@ class Action(str, enum.Enum):
     withdraw = "withdraw"  # change the Intrekken selection
     review = "review"  # the /cbs desk
     administer = "administer"  # the /beheer servicedesk page
-
-
-class PermissionDenied(Exception):
-    """Raised when an actor may not do an action; the UI shows a Dutch message, never this text."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,39 +64,39 @@ class Actor:
         return sorted(role.value for role in self.roles)
 
 
-def delegating_codes(db: Session, on: clock.dt.date | None = None) -> set[str]:
-    """Municipalities that delegated their delivery to a cooperative (active on the date)."""
+def delegating_codes(db: Session, on: dt.date | None = None) -> set[str]:
+    """Municipalities that delegated their delivery to a cooperative (in force on the date)."""
     day = on or clock.today()
-    rows = db.exec(select(Delegation)).all()
-    return {
-        d.municipality_code
-        for d in rows
-        if d.valid_from <= day and (d.valid_to is None or d.valid_to >= day)
-    }
+    return set(
+        db.exec(select(Delegation.municipality_code).where(Delegation.in_force_clause(day))).all()
+    )
 
 
-def load_actor(db: Session, user_id: int) -> Actor | None:
-    user = db.get(User, user_id)
-    if user is None or not user.active:
-        return None
+def _build_actor(db: Session, user: User) -> Actor | None:
     org = db.get(Organisation, user.organisation_id)
-    if org is None:
+    if org is None or user.id is None or org.id is None:
         return None
-    roles = frozenset(r.role for r in db.exec(select(UserRole).where(UserRole.user_id == user_id)))
+    roles = frozenset(db.exec(select(UserRole.role).where(UserRole.user_id == user.id)).all())
     codes: list[str] = []
     delegated: set[str] = set()
     if org.kind == OrganisationKind.municipality and org.municipality_code:
         codes.append(org.municipality_code)
     elif org.kind == OrganisationKind.cooperative and Role.coordinator in roles:
-        today = clock.today()
-        for d in db.exec(select(Delegation).where(Delegation.organisation_id == org.id)):
-            if d.valid_from <= today and (d.valid_to is None or d.valid_to >= today):
-                codes.append(d.municipality_code)
-                delegated.add(d.municipality_code)
-    names = {}
+        delegated = set(
+            db.exec(
+                select(Delegation.municipality_code).where(
+                    Delegation.organisation_id == org.id,
+                    Delegation.in_force_clause(clock.today()),
+                )
+            ).all()
+        )
+        codes.extend(delegated)
+    names: dict[str, str] = {}
     if codes:
-        for m in db.exec(select(Municipality).where(Municipality.code.in_(codes))):
-            names[m.code] = m.name
+        for code, name in db.exec(
+            select(Municipality.code, Municipality.name).where(col(Municipality.code).in_(codes))
+        ):
+            names[code] = name
     codes.sort(key=lambda c: names.get(c, c))
     return Actor(
         user_id=user.id,
@@ -111,6 +110,58 @@ def load_actor(db: Session, user_id: int) -> Actor | None:
         municipality_names=names,
         delegated_codes=frozenset(delegated),
     )
+
+
+# Resolved actors, reused while the user's access_version and the day stay the same: every
+# change to roles, activity or delegations raises the version (services.accounts), so another
+# node sees it at its next lookup. Keyed by day because delegations start and end on dates.
+_actors: dict[tuple[int, int, dt.date], Actor] = {}
+_actors_lock = threading.Lock()
+_MAX_CACHED = 4096
+
+
+def cached_actor(db: Session, user_id: int, access_version: int) -> Actor | None:
+    key = (user_id, access_version, clock.today())
+    with _actors_lock:
+        found = _actors.get(key)
+    if found is not None:
+        return found
+    actor = load_actor(db, user_id)
+    if actor is not None:
+        with _actors_lock:
+            if len(_actors) >= _MAX_CACHED:
+                _actors.clear()
+            _actors[key] = actor
+    return actor
+
+
+def load_actor(db: Session, user_id: int) -> Actor | None:
+    """The actor of an active user, read from the database now."""
+    user = db.get(User, user_id)
+    if user is None or not user.active:
+        return None
+    return _build_actor(db, user)
+
+
+def forget_cached_actors() -> None:
+    """Tests that change the clock's day or rows behind the services' back start afresh."""
+    with _actors_lock:
+        _actors.clear()
+
+
+def raise_access_version(
+    db: Session, *, user_ids: list[int] | None = None, organisation_id: int | None = None
+) -> None:
+    """Mark that what these users may do changed, so no node reuses their cached actor."""
+    query = select(User)
+    if user_ids is not None:
+        query = query.where(col(User.id).in_(user_ids))
+    if organisation_id is not None:
+        query = query.where(User.organisation_id == organisation_id)
+    for user in db.exec(query):
+        user.access_version += 1
+        db.add(user)
+    db.flush()
 
 
 def can(
@@ -141,14 +192,21 @@ def can(
     return False
 
 
+def may_see_municipality(actor: Actor | None, municipality_code: str) -> bool:
+    """Reports and logs of a municipality: its own users, and CBS."""
+    return can(actor, Action.view, municipality_code) or can(actor, Action.review)
+
+
 def require(
     actor: Actor | None,
     action: Action,
     municipality_code: str | None = None,
     *,
     db: Session | None = None,
+    message: str | None = None,
 ) -> Actor:
+    """The actor, when the rule book allows the action; NotPermitted (Dutch) otherwise."""
     if not can(actor, action, municipality_code, db=db):
-        raise PermissionDenied(f"{action.value} refused for {municipality_code}")
+        raise NotPermitted(message) if message else NotPermitted()
     assert actor is not None
     return actor

@@ -29,12 +29,9 @@ def readiness_due(approved_at: dt.datetime) -> dt.datetime:
     return clock.due_moment(approved_at, READINESS_WORKING_DAYS)
 
 
-def is_open(report: Report) -> bool:
-    return report.status in OPEN_STATUSES
-
-
-def is_overdue(report: Report, now: dt.datetime | None = None) -> bool:
-    return is_open(report) and report.due_at < (now or clock.now())
+def is_overdue(status: ReportStatus, due_at: dt.datetime, now: dt.datetime | None = None) -> bool:
+    """The one overdue rule: a report still owed (pending, or held for CBS review) past its due moment."""
+    return status in OPEN_STATUSES and due_at < (now or clock.now())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +75,7 @@ def open_reports(
         query = query.where(Delivery.period_code == period_code)
     rows = []
     for report, delivery, municipality in db.exec(query).all():
-        overdue = report.due_at < now
+        overdue = is_overdue(report.status, report.due_at, now)
         late = (
             clock.working_days_between(clock.to_local(report.due_at).date(), today)
             if overdue

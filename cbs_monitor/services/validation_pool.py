@@ -41,6 +41,18 @@ async def validate(filename: str, data: bytes, context: ValidationContext) -> Te
         return await asyncio.to_thread(validate_sync, filename, data, context)
 
 
+def validate_blocking(filename: str, data: bytes, context: ValidationContext) -> TechnicalResult:
+    """The same from a worker thread (a use case): this thread waits, the event loop does not,
+    and the validation itself runs in another process, off the GIL of the portal."""
+    global _pool
+    try:
+        return _executor().submit(validate_sync, filename, data, context).result()
+    except concurrent.futures.process.BrokenProcessPool:
+        with _lock:
+            _pool = None
+        return validate_sync(filename, data, context)
+
+
 def shutdown() -> None:
     global _pool
     with _lock:

@@ -8,9 +8,6 @@ import reflex as rx
 
 from cbs_monitor.ui import theme
 
-# What a user reads when something unexpected failed; the details go to the log, never to the page.
-GENERIC_ERROR = "Er ging iets mis. Probeer het opnieuw; blijft het misgaan, neem dan contact op met de Servicedesk."
-
 
 def data_table(
     headers: list[str], rows: rx.Var, render_row: Callable[[rx.Var], rx.Component], **props
@@ -37,6 +34,15 @@ def status_badge(status: rx.Var | str) -> rx.Component:
             "gray",
         ),
         size="2",
+        variant="soft",
+    )
+
+
+def finding_severity_badge(severity: rx.Var | str) -> rx.Component:
+    """'fout' in red, 'waarschuwing' in amber: the two severities of a finding."""
+    return rx.badge(
+        severity,
+        color_scheme=rx.cond(severity == "fout", "red", "amber"),
         variant="soft",
     )
 
@@ -127,11 +133,6 @@ def window_notice(is_open: rx.Var, text: rx.Var, element_id: str) -> rx.Componen
     return rx.cond(
         is_open, notice(text, "info", id=element_id), notice(text, "warning", id=element_id)
     )
-
-
-def page_count(total: int, size: int) -> int:
-    """Pages needed for `total` rows of `size` (at least one, so 'Pagina 1 van 1' reads right)."""
-    return max(1, -(-total // size))
 
 
 def pager(

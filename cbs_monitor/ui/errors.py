@@ -4,7 +4,7 @@ import logging
 
 import reflex as rx
 
-from cbs_monitor.ui.components import GENERIC_ERROR
+from cbs_monitor.ui.service_call import GENERIC_ERROR
 
 log = logging.getLogger("cbs_monitor.ui")
 

@@ -26,7 +26,11 @@ def header() -> rx.Component:
                 rx.image(src="/logo.svg", width="36px", height="36px", alt=""),
                 rx.vstack(
                     rx.text("GGk portaal", font_weight="700", font_size="1.15rem", color="white"),
-                    rx.text("Stichting Inlichtingenbureau", font_size="0.8rem", color="#d0dbea"),
+                    rx.text(
+                        "Stichting Inlichtingenbureau",
+                        font_size="0.8rem",
+                        color=theme.ON_PRIMARY_MUTED,
+                    ),
                     spacing="0",
                 ),
                 align="center",
@@ -34,18 +38,18 @@ def header() -> rx.Component:
             ),
             rx.spacer(),
             rx.cond(
-                PortalState.logged_in,
+                PortalState.frame.logged_in,
                 rx.hstack(
                     rx.vstack(
                         rx.text(
-                            PortalState.user_name,
+                            PortalState.frame.user_name,
                             color="white",
                             font_weight="600",
                             id="header-user",
                         ),
                         rx.text(
-                            PortalState.organisation_name,
-                            color="#d0dbea",
+                            PortalState.frame.organisation_name,
+                            color=theme.ON_PRIMARY_MUTED,
                             font_size="0.85rem",
                             id="header-organisation",
                         ),
@@ -82,16 +86,17 @@ def right_menu() -> rx.Component:
         rx.text("Menu", font_weight="700", color=theme.PRIMARY, margin_bottom="0.5rem"),
         rx.vstack(
             rx.cond(
-                PortalState.is_municipal,
+                PortalState.frame.is_municipal,
                 rx.link(
                     "CBS Monitor", href=routes.DELIVER, id="menu-cbs-monitor", font_weight="600"
                 ),
             ),
             rx.cond(
-                PortalState.is_cbs, rx.link("CBS-beoordeling", href=routes.CBS_DESK, id="menu-cbs")
+                PortalState.frame.is_cbs,
+                rx.link("CBS-beoordeling", href=routes.CBS_DESK, id="menu-cbs"),
             ),
             rx.cond(
-                PortalState.is_servicedesk,
+                PortalState.frame.is_servicedesk,
                 rx.link("Beheer", href=routes.SERVICEDESK, id="menu-beheer"),
             ),
             rx.link("Algemene voorwaarden", href=routes.TERMS, color=theme.TEXT_MUTED),
@@ -106,21 +111,21 @@ def right_menu() -> rx.Component:
 def municipality_switcher() -> rx.Component:
     """Coordinators of a samenwerkingsverband choose the municipality they work for."""
     return rx.cond(
-        PortalState.municipality_options.length() > 1,
+        PortalState.frame.municipality_options.length() > 1,
         labelled_select(
             "Gemeente",
             "gemeente-keuze",
-            PortalState.municipality_options,
-            PortalState.municipality_code,
+            PortalState.frame.municipality_options,
+            PortalState.frame.municipality_code,
             PortalState.choose_municipality,
-            option_value=lambda o: o["code"],
-            option_label=lambda o: o["name"],
+            option_value=lambda o: o.code,
+            option_label=lambda o: o.label,
         ),
         rx.text(
             "Gemeente: ",
-            rx.el.strong(PortalState.municipality_name),
+            rx.el.strong(PortalState.frame.municipality_name),
             " (",
-            PortalState.municipality_code,
+            PortalState.frame.municipality_code,
             ")",
             id="gemeente-huidig",
         ),
@@ -154,7 +159,7 @@ def page_frame(*content: rx.Component) -> rx.Component:
         header(),
         rx.hstack(
             rx.el.main(*content, style={"flex": "1", "min_width": "0"}, id="inhoud"),
-            rx.cond(PortalState.logged_in, right_menu()),
+            rx.cond(PortalState.frame.logged_in, right_menu()),
             align="start",
             spacing="5",
             width="100%",

@@ -1,13 +1,20 @@
-"""Colours and shared styles of the portal (Rijkshuisstijl-like dark blue, calm greys)."""
+"""Shared styles of the Reflex pages; the colours come from cbs_monitor/palette.py."""
 
-PRIMARY = "#154273"
-PRIMARY_LIGHT = "#e8eef6"
-ACCENT_GREEN = "#39870c"
-DANGER = "#d52b1e"
-WARNING = "#b35c00"
-BORDER = "#d5dbe3"
-BACKGROUND = "#f3f5f8"
-TEXT_MUTED = "#52606d"
+from cbs_monitor.palette import (  # noqa: F401  (the names the pages use)
+    ACCENT_GREEN,
+    BACKGROUND,
+    BORDER,
+    CHART_PREVIOUS,
+    CHART_SECONDARY,
+    CHART_YEAR_EARLIER,
+    DANGER,
+    DANGER_LIGHT,
+    ON_PRIMARY_MUTED,
+    PRIMARY,
+    PRIMARY_LIGHT,
+    TEXT_MUTED,
+    WARNING,
+)
 
 card = {
     "background": "white",
@@ -17,4 +24,5 @@ card = {
     "width": "100%",
 }
 
-stylesheet = "/styles.css"
+# The palette first: styles.css uses its custom properties.
+stylesheets = ["/palette.css", "/styles.css"]

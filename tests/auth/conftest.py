@@ -16,6 +16,7 @@ import pytest
 from starlette.applications import Starlette
 
 from cbs_monitor import clock, db, migrations
+from cbs_monitor.services.accounts import codes
 from cbs_monitor.settings import reset_settings
 
 BASE_URL = "http://127.0.0.1:3999"
@@ -51,7 +52,7 @@ def _restore(previous: dict[str, str | None]) -> None:
 def template_dir(tmp_path_factory) -> Path:
     """Migrated and demo-seeded once; every test gets a copy."""
     from cbs_monitor.auth import builtin_idp
-    from cbs_monitor.services import accounts, demo_data
+    from cbs_monitor.services import demo_data
     from cbs_monitor.settings import get_settings
 
     path = tmp_path_factory.mktemp("auth-template")
@@ -60,7 +61,7 @@ def template_dir(tmp_path_factory) -> Path:
         migrations.upgrade()
         with db.session() as s:
             demo_data.seed_demo(s)
-            accounts.issue_demo_code(s)
+            codes.issue_demo_code(s)
         builtin_idp.signing_key(get_settings())
         db.get_engine().dispose()
         db.engine_for.cache_clear()
@@ -204,3 +205,14 @@ def browser_factory(auth_app):
 @pytest.fixture
 def client(browser_factory) -> Browser:
     return browser_factory()
+
+
+def desk(session):
+    """The servicedesk actor (gerda.smit): the administration use cases require one."""
+    from sqlmodel import select
+
+    from cbs_monitor.models import User
+    from cbs_monitor.services.permissions import load_actor
+
+    user = session.exec(select(User).where(User.employee_id == "gerda.smit")).one()
+    return load_actor(session, user.id)

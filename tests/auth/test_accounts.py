@@ -11,7 +11,9 @@ from sqlmodel import select
 from cbs_monitor import clock
 from cbs_monitor.models import Delegation, Identity, Organisation, Role, User, VerificationCode
 from cbs_monitor.services import accounts, permissions, sessions
-from cbs_monitor.services.accounts import AccountError, VerificationOutcome
+from cbs_monitor.services.accounts import AccountError, administration, codes, login_binding
+from cbs_monitor.services.accounts.codes import VerificationOutcome
+from tests.auth.conftest import desk
 
 GRONINGEN = "00000001001589623000"
 AMSTERDAM = "00000001002306608000"
@@ -28,7 +30,7 @@ def _org(s, identifier: str) -> Organisation:
 
 
 def _verify(s, code: str, *, employee_id="daan.visser", org=GRONINGEN, subject="sub-daan"):
-    return accounts.verify_code(
+    return codes.verify_code(
         s,
         issuer="https://broker.example",
         subject=subject,
@@ -42,7 +44,7 @@ def _verify(s, code: str, *, employee_id="daan.visser", org=GRONINGEN, subject="
 def fresh_code(dbs):
     """daan.visser with a code issued at START (the seed's demo code replaced)."""
     clock.set_fixed(START)
-    code = accounts.issue_code(dbs, _user(dbs, "daan.visser").id)
+    code = codes.issue_code(dbs, _user(dbs, "daan.visser").id)
     return code
 
 
@@ -50,21 +52,21 @@ def fresh_code(dbs):
 
 
 def test_generated_codes_are_random_readable_and_long_enough():
-    codes = {accounts.generate_code() for _ in range(200)}
-    assert len(codes) == 200
-    for code in codes:
+    generated = {codes.generate_code() for _ in range(200)}
+    assert len(generated) == 200
+    for code in generated:
         assert len(code) == 9 and code[4] == "-"
         assert set(code.replace("-", "")) <= set(accounts.CODE_ALPHABET)
     assert not set("01OIL") & set(accounts.CODE_ALPHABET)
 
 
 def test_only_a_keyed_hash_is_stored(dbs, fresh_code):
-    row = accounts.current_code(dbs, _user(dbs, "daan.visser").id)
+    row = codes.current_code(dbs, _user(dbs, "daan.visser").id)
     assert fresh_code not in row.code_hash
     assert row.code_hash.startswith("hmac-sha256$")
-    plain_sha = hashlib.sha256(accounts.normalise_code(fresh_code).encode()).hexdigest()
+    plain_sha = hashlib.sha256(codes.normalise_code(fresh_code).encode()).hexdigest()
     assert plain_sha not in row.code_hash
-    assert row.code_hash == accounts.hash_code(fresh_code.lower().replace("-", " "))
+    assert row.code_hash == codes.hash_code(fresh_code.lower().replace("-", " "))
 
 
 def test_right_code_links_identity_once(dbs, fresh_code):
@@ -103,17 +105,17 @@ def test_five_wrong_attempts_block_until_a_new_code(dbs, fresh_code):
     assert _verify(dbs, "WRONG-CODE").outcome == VerificationOutcome.blocked
     # Even the right code no longer works.
     assert _verify(dbs, fresh_code).outcome == VerificationOutcome.blocked
-    row = accounts.current_code(dbs, _user(dbs, "daan.visser").id)
+    row = codes.current_code(dbs, _user(dbs, "daan.visser").id)
     assert row.blocked_at is not None and row.failed_attempts == 5
-    assert [u.employee_id for u in accounts.blocked_users(dbs)] == ["daan.visser"]
+    assert [u.employee_id for u in administration.blocked_users(dbs, desk(dbs))] == ["daan.visser"]
     # The servicedesk issues a new code: the block is lifted.
-    new_code = accounts.issue_code(dbs, _user(dbs, "daan.visser").id)
-    assert accounts.blocked_users(dbs) == []
+    new_code = codes.issue_code(dbs, _user(dbs, "daan.visser").id)
+    assert administration.blocked_users(dbs, desk(dbs)) == []
     assert _verify(dbs, new_code).outcome == VerificationOutcome.linked
 
 
 def test_a_new_code_replaces_the_old_one(dbs, fresh_code):
-    newer = accounts.issue_code(dbs, _user(dbs, "daan.visser").id)
+    newer = codes.issue_code(dbs, _user(dbs, "daan.visser").id)
     assert newer != fresh_code
     assert _verify(dbs, fresh_code).outcome == VerificationOutcome.wrong
     assert _verify(dbs, newer).outcome == VerificationOutcome.linked
@@ -124,7 +126,7 @@ def test_unknown_or_inactive_user_cannot_use_a_code(dbs, fresh_code):
         _verify(dbs, fresh_code, employee_id="nobody").outcome == VerificationOutcome.unknown_user
     )
     assert _verify(dbs, fresh_code, org=AMSTERDAM).outcome == VerificationOutcome.unknown_user
-    accounts.set_active(dbs, _user(dbs, "daan.visser").id, False)
+    administration.set_active(dbs, desk(dbs), _user(dbs, "daan.visser").id, False)
     assert _verify(dbs, fresh_code).outcome == VerificationOutcome.unknown_user
 
 
@@ -137,18 +139,18 @@ def test_no_code_issued(dbs):
 
 def test_codes_only_for_active_users(dbs):
     user = _user(dbs, "bram.jansen")
-    accounts.set_active(dbs, user.id, False)
+    administration.set_active(dbs, desk(dbs), user.id, False)
     with pytest.raises(AccountError):
-        accounts.issue_code(dbs, user.id)
+        codes.issue_code(dbs, user.id)
 
 
 def test_demo_code_is_fixed_idempotent_and_gone_once_linked(dbs):
-    assert accounts.issue_demo_code(dbs) == accounts.DEMO_VERIFICATION_CODE
+    assert codes.issue_demo_code(dbs) == accounts.DEMO_VERIFICATION_CODE
     count = len(dbs.exec(select(VerificationCode)).all())
-    assert accounts.issue_demo_code(dbs) == accounts.DEMO_VERIFICATION_CODE
+    assert codes.issue_demo_code(dbs) == accounts.DEMO_VERIFICATION_CODE
     assert len(dbs.exec(select(VerificationCode)).all()) == count
     assert _verify(dbs, "demo-2026").outcome == VerificationOutcome.linked
-    assert accounts.issue_demo_code(dbs) is None
+    assert codes.issue_demo_code(dbs) is None
 
 
 def test_no_demo_code_in_production(dbs, monkeypatch):
@@ -157,7 +159,7 @@ def test_no_demo_code_in_production(dbs, monkeypatch):
     monkeypatch.setenv("CBS_MONITOR_MODE", "production")
     monkeypatch.setenv("CBS_MONITOR_SECRET_KEY", "x" * 40)
     reset_settings()
-    assert accounts.issue_demo_code(dbs) is None
+    assert codes.issue_demo_code(dbs) is None
     reset_settings()
 
 
@@ -165,32 +167,34 @@ def test_no_demo_code_in_production(dbs, monkeypatch):
 
 
 def test_resolve_login(dbs):
-    ok = accounts.resolve_login(
+    ok = login_binding.resolve_login(
         dbs, issuer="builtin-idp", subject="anna.devries", organisation_identifier=AMSTERDAM
     )
-    assert ok.outcome == accounts.LoginOutcome.ok and ok.user_id == _user(dbs, "anna.devries").id
-    unknown = accounts.resolve_login(
+    assert (
+        ok.outcome == login_binding.LoginOutcome.ok and ok.user_id == _user(dbs, "anna.devries").id
+    )
+    unknown = login_binding.resolve_login(
         dbs, issuer="builtin-idp", subject="daan.visser", organisation_identifier=GRONINGEN
     )
-    assert unknown.outcome == accounts.LoginOutcome.needs_code
-    other_issuer = accounts.resolve_login(
+    assert unknown.outcome == login_binding.LoginOutcome.needs_code
+    other_issuer = login_binding.resolve_login(
         dbs, issuer="https://elsewhere", subject="anna.devries", organisation_identifier=AMSTERDAM
     )
-    assert other_issuer.outcome == accounts.LoginOutcome.needs_code
-    wrong_org = accounts.resolve_login(
+    assert other_issuer.outcome == login_binding.LoginOutcome.needs_code
+    wrong_org = login_binding.resolve_login(
         dbs, issuer="builtin-idp", subject="anna.devries", organisation_identifier=GRONINGEN
     )
-    assert wrong_org.outcome == accounts.LoginOutcome.mismatch
-    accounts.set_active(dbs, _user(dbs, "anna.devries").id, False)
-    inactive = accounts.resolve_login(
+    assert wrong_org.outcome == login_binding.LoginOutcome.mismatch
+    administration.set_active(dbs, desk(dbs), _user(dbs, "anna.devries").id, False)
+    inactive = login_binding.resolve_login(
         dbs, issuer="builtin-idp", subject="anna.devries", organisation_identifier=AMSTERDAM
     )
-    assert inactive.outcome == accounts.LoginOutcome.inactive
+    assert inactive.outcome == login_binding.LoginOutcome.inactive
 
 
 def test_an_identity_links_to_one_user_only(dbs):
     with pytest.raises(AccountError):
-        accounts.link_identity(
+        login_binding.link_identity(
             dbs,
             _user(dbs, "bram.jansen"),
             issuer="builtin-idp",
@@ -251,12 +255,13 @@ def test_an_identity_links_to_one_user_only(dbs):
 )
 def test_add_organisation_refuses(dbs, kwargs, message):
     with pytest.raises(AccountError, match=message):
-        accounts.add_organisation(dbs, **kwargs)
+        administration.add_organisation(dbs, desk(dbs), **kwargs)
 
 
 def test_add_organisation_and_user_then_code(dbs):
-    org = accounts.add_organisation(
+    org = administration.add_organisation(
         dbs,
+        desk(dbs),
         kind="gemeente",
         name="Gemeente Ede",
         identifier="00000001001111111000",
@@ -264,21 +269,25 @@ def test_add_organisation_and_user_then_code(dbs):
     )
     assert any(
         o.name == "Gemeente Ede" and o.municipality_code == "0228"
-        for o in accounts.list_organisations(dbs)
+        for o in administration.list_organisations(dbs, desk(dbs))
     )
-    user = accounts.add_user(
+    user = administration.add_user(
         dbs,
+        desk(dbs),
         organisation_id=org.id,
         name="Iris Ede",
         email="iris@ede.example",
         employee_id="iris.ede",
         roles=["gebruiker", "productbeheerder CBS Monitor"],
     )
-    row = next(u for u in accounts.list_users(dbs) if u.id == user.id)
+    row = next(u for u in administration.list_users(dbs, desk(dbs)) if u.id == user.id)
     assert row.roles == "gebruiker, productbeheerder CBS Monitor"
     assert not row.linked and row.code_status == "geen code"
-    code = accounts.issue_code(dbs, user.id)
-    assert next(u for u in accounts.list_users(dbs) if u.id == user.id).code_status == "geldig"
+    code = codes.issue_code(dbs, user.id)
+    assert (
+        next(u for u in administration.list_users(dbs, desk(dbs)) if u.id == user.id).code_status
+        == "geldig"
+    )
     assert (
         _verify(dbs, code, employee_id="iris.ede", org="00000001001111111000").outcome
         == VerificationOutcome.linked
@@ -299,16 +308,23 @@ def test_add_organisation_and_user_then_code(dbs):
 def test_roles_must_fit_the_organisation(dbs, roles, message):
     org = _org(dbs, AMSTERDAM)
     with pytest.raises(AccountError, match=message):
-        accounts.add_user(
-            dbs, organisation_id=org.id, name="X", email="x@y.nl", employee_id="x", roles=roles
+        administration.add_user(
+            dbs,
+            desk(dbs),
+            organisation_id=org.id,
+            name="X",
+            email="x@y.nl",
+            employee_id="x",
+            roles=roles,
         )
 
 
 def test_add_user_refuses_duplicates_and_bad_input(dbs):
     org = _org(dbs, AMSTERDAM)
     with pytest.raises(AccountError, match="al een gebruiker"):
-        accounts.add_user(
+        administration.add_user(
             dbs,
+            desk(dbs),
             organisation_id=org.id,
             name="A",
             email="a@b.nl",
@@ -316,8 +332,9 @@ def test_add_user_refuses_duplicates_and_bad_input(dbs):
             roles=["gebruiker"],
         )
     with pytest.raises(AccountError, match="e-mailadres"):
-        accounts.add_user(
+        administration.add_user(
             dbs,
+            desk(dbs),
             organisation_id=org.id,
             name="A",
             email="geen-mail",
@@ -325,8 +342,9 @@ def test_add_user_refuses_duplicates_and_bad_input(dbs):
             roles=["gebruiker"],
         )
     with pytest.raises(AccountError, match="organisatie"):
-        accounts.add_user(
+        administration.add_user(
             dbs,
+            desk(dbs),
             organisation_id=99999,
             name="A",
             email="a@b.nl",
@@ -337,26 +355,26 @@ def test_add_user_refuses_duplicates_and_bad_input(dbs):
 
 def test_set_roles(dbs):
     bram = _user(dbs, "bram.jansen")
-    accounts.set_roles(dbs, bram.id, ["gebruiker", "productbeheerder CBS Monitor"])
+    administration.set_roles(dbs, desk(dbs), bram.id, ["gebruiker", "productbeheerder CBS Monitor"])
     assert permissions.load_actor(dbs, bram.id).roles == {Role.user, Role.product_manager}
-    accounts.set_roles(dbs, bram.id, ["productbeheerder CBS Monitor"])
+    administration.set_roles(dbs, desk(dbs), bram.id, ["productbeheerder CBS Monitor"])
     assert permissions.load_actor(dbs, bram.id).roles == {Role.product_manager}
     gerda = _user(dbs, "gerda.smit")
     with pytest.raises(AccountError):
-        accounts.set_roles(dbs, gerda.id, [], acting_user_id=gerda.id)
+        administration.set_roles(dbs, desk(dbs), gerda.id, [])
 
 
 def test_deactivate_ends_sessions_and_not_oneself(dbs):
     anna = _user(dbs, "anna.devries")
     token = sessions.create_session(dbs, anna.id)
-    accounts.set_active(dbs, anna.id, False)
+    administration.set_active(dbs, desk(dbs), anna.id, False)
     assert sessions.resolve_session(dbs, token) is None
     assert permissions.load_actor(dbs, anna.id) is None
-    accounts.set_active(dbs, anna.id, True)
+    administration.set_active(dbs, desk(dbs), anna.id, True)
     assert permissions.load_actor(dbs, anna.id) is not None
     gerda = _user(dbs, "gerda.smit")
     with pytest.raises(AccountError, match="uzelf"):
-        accounts.set_active(dbs, gerda.id, False, acting_user_id=gerda.id)
+        administration.set_active(dbs, desk(dbs), gerda.id, False)
 
 
 # --- delegations ------------------------------------------------------------------------------
@@ -366,33 +384,45 @@ def test_delegations_add_end_and_readd(dbs):
     clock.set_fixed(START)
     coop = _org(dbs, COOP)
     eva = _user(dbs, "eva.mulder")
-    accounts.add_delegation(dbs, municipality_code="0230", organisation_id=coop.id)  # Elburg
+    administration.add_delegation(
+        dbs, desk(dbs), municipality_code="0230", organisation_id=coop.id
+    )  # Elburg
     assert "0230" in permissions.load_actor(dbs, eva.id).municipality_codes
     with pytest.raises(AccountError, match="bestaat al"):
-        accounts.add_delegation(dbs, municipality_code="0230", organisation_id=coop.id)
+        administration.add_delegation(
+            dbs, desk(dbs), municipality_code="0230", organisation_id=coop.id
+        )
     delegation = dbs.exec(select(Delegation).where(Delegation.municipality_code == "0243")).one()
-    accounts.end_delegation(dbs, delegation.id)
+    administration.end_delegation(dbs, desk(dbs), delegation.id)
     assert "0243" not in permissions.load_actor(dbs, eva.id).municipality_codes
     assert (
-        next(d for d in accounts.list_delegations(dbs) if d.municipality_code == "0243").active
+        next(
+            d
+            for d in administration.list_delegations(dbs, desk(dbs))
+            if d.municipality_code == "0243"
+        ).active
         is False
     )
     with pytest.raises(AccountError):
-        accounts.end_delegation(dbs, delegation.id)
-    accounts.add_delegation(dbs, municipality_code="0243", organisation_id=coop.id)
+        administration.end_delegation(dbs, desk(dbs), delegation.id)
+    administration.add_delegation(dbs, desk(dbs), municipality_code="0243", organisation_id=coop.id)
     assert "0243" in permissions.load_actor(dbs, eva.id).municipality_codes
 
 
 def test_delegation_only_to_a_cooperative_and_one_at_a_time(dbs):
     coop = _org(dbs, COOP)
     with pytest.raises(AccountError, match="samenwerkingsverband"):
-        accounts.add_delegation(
-            dbs, municipality_code="0230", organisation_id=_org(dbs, AMSTERDAM).id
+        administration.add_delegation(
+            dbs, desk(dbs), municipality_code="0230", organisation_id=_org(dbs, AMSTERDAM).id
         )
-    other = accounts.add_organisation(
-        dbs, kind="samenwerkingsverband", name="SVB Oost", identifier="123456789"
+    other = administration.add_organisation(
+        dbs, desk(dbs), kind="samenwerkingsverband", name="SVB Oost", identifier="123456789"
     )
     with pytest.raises(AccountError, match="ander samenwerkingsverband"):
-        accounts.add_delegation(dbs, municipality_code="0243", organisation_id=other.id)
+        administration.add_delegation(
+            dbs, desk(dbs), municipality_code="0243", organisation_id=other.id
+        )
     with pytest.raises(AccountError, match="gemeentecode"):
-        accounts.add_delegation(dbs, municipality_code="12", organisation_id=coop.id)
+        administration.add_delegation(
+            dbs, desk(dbs), municipality_code="12", organisation_id=coop.id
+        )

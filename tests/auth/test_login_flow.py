@@ -10,6 +10,8 @@ from cbs_monitor import db, routes
 from cbs_monitor.auth import login
 from cbs_monitor.models import Identity, LoginAttempt, User, UserSession
 from cbs_monitor.services import accounts, sessions
+from cbs_monitor.services.accounts import administration, codes
+from tests.auth.conftest import desk
 
 GRONINGEN = "00000001001589623000"
 
@@ -95,7 +97,7 @@ def test_five_wrong_codes_block(client, browser_factory):
     # A new code from the servicedesk lifts the block.
     with db.session() as s:
         user = s.exec(select(User).where(User.employee_id == "daan.visser")).one()
-        code = accounts.issue_code(s, user.id)
+        code = codes.issue_code(s, user.id)
     third = browser_factory()
     third.login("daan.visser")
     assert third.submit_code(code).headers["location"] == routes.HOME
@@ -114,7 +116,7 @@ def test_unknown_identity_is_told_to_call_the_servicedesk(client):
 
 def test_expired_code_says_what_to_do(client, dbs):
     user = dbs.exec(select(User).where(User.employee_id == "daan.visser")).one()
-    row = accounts.current_code(dbs, user.id)
+    row = codes.current_code(dbs, user.id)
     row.expires_at = row.issued_at
     dbs.add(row)
     dbs.commit()
@@ -133,7 +135,7 @@ def test_verification_form_needs_its_csrf_token(client):
     assert refused.status_code == 400 and client.session_cookie is None
     with db.session() as s:
         user = s.exec(select(User).where(User.employee_id == "daan.visser")).one()
-        assert accounts.current_code(s, user.id).failed_attempts == 0
+        assert codes.current_code(s, user.id).failed_attempts == 0
 
 
 def test_logout_ends_the_server_session(client):
@@ -237,7 +239,7 @@ def test_tampered_session_cookie_is_no_session(client):
 
 def test_deactivated_user_cannot_log_in(client, dbs):
     user = dbs.exec(select(User).where(User.employee_id == "bram.jansen")).one()
-    accounts.set_active(dbs, user.id, False)
+    administration.set_active(dbs, desk(dbs), user.id, False)
     dbs.commit()
     # Inactive users are not on the chooser page; log in with the identity typed in.
     response = client.login("bram.jansen", organisation="00000001002306608000")

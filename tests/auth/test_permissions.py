@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from cbs_monitor.models import User
 from cbs_monitor.services import permissions
+from cbs_monitor.services.errors import NotPermitted
 from cbs_monitor.services.permissions import Action
 
 V, D, W, R, A = Action.view, Action.deliver, Action.withdraw, Action.review, Action.administer
@@ -49,7 +50,7 @@ def test_can(dbs, employee_id, code, allowed):
 @pytest.mark.parametrize("code", ["0363", None])
 def test_nobody_may_do_anything(dbs, action, code):
     assert permissions.can(None, action, code, db=dbs) is False
-    with pytest.raises(permissions.PermissionDenied):
+    with pytest.raises(NotPermitted):
         permissions.require(None, action, code, db=dbs)
 
 

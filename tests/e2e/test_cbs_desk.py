@@ -33,7 +33,7 @@ def held_report(e2e_db):
     from cbs_monitor.models import ReportKind
     from cbs_monitor.protocol import ValidationContext, validate_upload
     from cbs_monitor.protocol.sample import generate_sample
-    from cbs_monitor.services import deliveries, periods
+    from cbs_monitor.services import deliveries, periods, readiness_reports
     from cbs_monitor.services.permissions import load_actor
     from cbs_monitor.settings import reset_settings
 
@@ -48,7 +48,7 @@ def held_report(e2e_db):
             )
             anna = load_actor(s, _user_id(s, "anna.devries"))
             outcome = deliveries.record(s, anna, "0363", name, data, result)
-            report = deliveries.report_of(s, outcome.delivery_id, ReportKind.readiness)
+            report = readiness_reports.report_of(s, outcome.delivery_id, ReportKind.readiness)
             report.due_at = clock.now() - dt.timedelta(days=3)  # overdue
             s.add(report)
             return {"report_id": report.id, "filename": name, "period": period}
@@ -200,11 +200,11 @@ def test_form_withdrawal_shows_in_the_intrekken_tab(page, login_as):
 def test_others_are_sent_away_from_the_desk(page, login_as, employee_id):
     login_as(page, employee_id)
     page.goto("/cbs")
-    page.wait_for_url(re.compile(r"/(\?.*)?$"))
-    expect(page.get_by_role("heading", name="Welkom in het GGk portaal")).to_be_visible()
+    page.wait_for_url(re.compile(r"/geen-toegang/?(\?.*)?$"))
+    expect(page.get_by_role("heading", name="Geen toegang")).to_be_visible()
     expect(page.locator("#overzicht")).to_have_count(0)
     page.goto("/cbs/gemeente/0363")
-    page.wait_for_url(re.compile(r"/(\?.*)?$"))
+    page.wait_for_url(re.compile(r"/geen-toegang/?(\?.*)?$"))
     expect(page.locator("#aanleveringen")).to_have_count(0)
 
 

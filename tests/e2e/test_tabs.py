@@ -293,19 +293,21 @@ def test_coordinator_switches_municipality_and_sees_only_its_data(page, login_as
     page.get_by_label("Gemeente").select_option("0233")
     expect(page.get_by_label("Gemeente")).to_have_value("0233")
     expect(page.get_by_text(path.name)).to_have_count(0)
-    # A file for another municipality than the chosen one is refused and not stored.
+    # With Ermelo chosen, a Nunspeet file is delivered for Nunspeet: the file name decides
+    # (protocol §1), and the page says so.
     page.goto("/cbs-monitor/aanleveren")
     select_file(page, path)
     accept_terms(page)
     page.get_by_role("button", name="Verstuur bestand").click()
     expect(
-        page.get_by_role("region", name="Technisch rapport").get_by_text("Afgekeurd", exact=True)
+        page.get_by_role("region", name="Technisch rapport").get_by_text("Goedgekeurd", exact=True)
     ).to_be_visible(timeout=30_000)
+    expect(page.locator("#andere-gemeente")).to_contain_text("Nunspeet (0302)")
     from cbs_monitor.models import Delivery
 
     with e2e_db.session() as s:
         stored = s.exec(select(Delivery).where(Delivery.filename == path.name)).all()
-        assert [d.municipality_code for d in stored] == ["0302"]
+        assert [d.municipality_code for d in stored] == ["0302", "0302"]
 
 
 def test_ophalen_shows_op_orde_report_on_screen_with_comparison(page, login_as):

@@ -6,30 +6,33 @@ import pytest
 from sqlmodel import func, select
 
 from cbs_monitor.models import DeliveryStatus, Message, OutboxMail, ReportKind, WithdrawalPart
-from cbs_monitor.services import deliveries, downloads, report_files, review
+from cbs_monitor.services import downloads, readiness_reports, report_files
+from cbs_monitor.services.errors import NotPermitted
+from cbs_monitor.services.review import decisions, municipality_file, overview
+from cbs_monitor.services.review import periods as review_periods
 from tests.review.conftest import PERIOD, actor, deliver
 
 
 def _calls(delivery_id: int, report_id: int):
     reason = "Een reden van genoeg tekens."
     return {
-        "overview": lambda s, a: review.overview(s, a, PERIOD),
-        "daily_activity": lambda s, a: review.daily_activity(s, a, PERIOD),
-        "municipality_file": lambda s, a: review.municipality_file(s, a, "0363"),
-        "findings": lambda s, a: review.findings(s, a, delivery_id),
-        "withdrawal_state": lambda s, a: review.withdrawal_state(s, a, "0363", PERIOD),
-        "withdrawal_history": lambda s, a: review.withdrawal_history(s, a, "0363"),
-        "message_page": lambda s, a: review.message_page(s, a, "0363"),
-        "period_list": lambda s, a: review.period_list(s, a),
-        "override": lambda s, a: review.override_verdict(
+        "overview": lambda s, a: overview.overview(s, a, PERIOD),
+        "daily_activity": lambda s, a: overview.daily_activity(s, a, PERIOD),
+        "municipality_file": lambda s, a: municipality_file.municipality_file(s, a, "0363"),
+        "findings": lambda s, a: municipality_file.findings(s, a, delivery_id),
+        "withdrawal_state": lambda s, a: municipality_file.withdrawal_state(s, a, "0363", PERIOD),
+        "withdrawal_history": lambda s, a: municipality_file.withdrawal_history(s, a, "0363"),
+        "message_page": lambda s, a: municipality_file.message_page(s, a, "0363"),
+        "period_list": lambda s, a: review_periods.period_list(s, a),
+        "override": lambda s, a: decisions.override_verdict(
             s, a, delivery_id, DeliveryStatus.rejected, reason
         ),
-        "hold": lambda s, a: review.hold_readiness(s, a, report_id, reason),
-        "release": lambda s, a: review.release_readiness(s, a, report_id, reason),
-        "form_withdrawal": lambda s, a: review.register_form_withdrawal(
+        "hold": lambda s, a: decisions.hold_readiness(s, a, report_id, reason),
+        "release": lambda s, a: decisions.release_readiness(s, a, report_id, reason),
+        "form_withdrawal": lambda s, a: decisions.register_form_withdrawal(
             s, a, "0243", "2025H2", {WithdrawalPart.totals: True}, reason
         ),
-        "create_period": lambda s, a: review.create_period(
+        "create_period": lambda s, a: review_periods.create_period(
             s,
             a,
             "2027H1",
@@ -38,7 +41,7 @@ def _calls(delivery_id: int, report_id: int):
             withdrawal_opens_on="2027-09-10",
             withdrawal_closes_on="2027-09-20",
         ),
-        "update_period": lambda s, a: review.update_period(
+        "update_period": lambda s, a: review_periods.update_period(
             s,
             a,
             PERIOD,
@@ -56,7 +59,7 @@ def _calls(delivery_id: int, report_id: int):
 def test_only_cbs_reviewers(world, employee_id):
     with world.session() as s:
         delivery = deliver(s, "anna.devries", "0363")
-        report_id = deliveries.report_of(s, delivery.id, ReportKind.readiness).id
+        report_id = readiness_reports.report_of(s, delivery.id, ReportKind.readiness).id
         before = (
             s.exec(select(func.count()).select_from(Message)).one(),
             s.exec(select(func.count()).select_from(OutboxMail)).one(),
@@ -65,7 +68,7 @@ def test_only_cbs_reviewers(world, employee_id):
         for name, call in _calls(delivery.id, report_id).items():
             try:
                 call(s, who)
-            except review.ReviewRefused as refused:
+            except NotPermitted as refused:
                 assert "Alleen CBS-beoordelaars" in str(refused), name
             else:
                 pytest.fail(f"{name} let {employee_id} through")
@@ -75,7 +78,7 @@ def test_only_cbs_reviewers(world, employee_id):
         )
         assert after == before  # nothing was logged or mailed
         if who is not None:
-            token = downloads.grant(s, who.user_id, review.EXPORT_KIND, period_code=PERIOD)
+            token = downloads.grant(s, who.user_id, report_files.OVERVIEW_KIND, period_code=PERIOD)
             grant = downloads.redeem(s, token, who.user_id)
             with pytest.raises(report_files.NotAllowed):
                 report_files.build(s, who, grant)
@@ -84,7 +87,7 @@ def test_only_cbs_reviewers(world, employee_id):
 def test_the_reviewer_gets_through(world):
     with world.session() as s:
         delivery = deliver(s, "anna.devries", "0363")
-        report_id = deliveries.report_of(s, delivery.id, ReportKind.readiness).id
+        report_id = readiness_reports.report_of(s, delivery.id, ReportKind.readiness).id
         cbs = actor(s, "frank.deboer")
         calls = _calls(delivery.id, report_id)
         for name in (

@@ -16,7 +16,8 @@ from cbs_monitor.models import (
     WithdrawalChange,
     WithdrawalPart,
 )
-from cbs_monitor.services import deliveries, review, withdrawals
+from cbs_monitor.services import readiness_reports, withdrawals
+from cbs_monitor.services.review import common, decisions
 from tests.review.conftest import PERIOD, actor, deliver
 
 
@@ -40,11 +41,11 @@ def test_override_to_approved_produces_the_readiness_report(world):
     with world.session() as s:
         rejected = deliver(s, "anna.devries", "0363", approved=False)
         cbs = actor(s, "frank.deboer")
-        assert deliveries.report_of(s, rejected.id, ReportKind.readiness) is None
+        assert readiness_reports.report_of(s, rejected.id, ReportKind.readiness) is None
         for reason in ("", "   ", "ok"):
-            with pytest.raises(review.ReviewRefused, match=r"reden|Reden"):
-                review.override_verdict(s, cbs, rejected.id, DeliveryStatus.approved, reason)
-        review.override_verdict(
+            with pytest.raises(common.ReviewRefused, match=r"reden|Reden"):
+                decisions.override_verdict(s, cbs, rejected.id, DeliveryStatus.approved, reason)
+        decisions.override_verdict(
             s, cbs, rejected.id, "goedgekeurd", "Fouten zitten in een kolom die CBS niet gebruikt."
         )
         s.refresh(rejected)
@@ -53,12 +54,12 @@ def test_override_to_approved_produces_the_readiness_report(world):
             rejected.override_status == DeliveryStatus.approved
             and rejected.override_by_user_id == cbs.user_id
         )
-        assert deliveries.current_delivery(s, "0363", PERIOD).id == rejected.id
+        assert readiness_reports.current_delivery(s, "0363", PERIOD).id == rejected.id
         assert (
-            deliveries.report_of(s, rejected.id, ReportKind.technical).status
+            readiness_reports.report_of(s, rejected.id, ReportKind.technical).status
             == ReportStatus.approved
         )
-        readiness = deliveries.report_of(s, rejected.id, ReportKind.readiness)
+        readiness = readiness_reports.report_of(s, rejected.id, ReportKind.readiness)
         assert readiness.status == ReportStatus.ready  # automatic release (the default setting)
         [decision] = _decisions(s, "0363")
         assert "goedgekeurd" in decision.text and "kolom die CBS niet gebruikt" in decision.text
@@ -66,12 +67,12 @@ def test_override_to_approved_produces_the_readiness_report(world):
         [mail] = _mails(s, "0363")
         assert "anna.devries@amsterdam.example" in mail.recipient
         assert "kolom die CBS niet gebruikt" in mail.body_text
-        with pytest.raises(review.ReviewRefused, match="al goedgekeurd"):
-            review.override_verdict(
+        with pytest.raises(common.ReviewRefused, match="al goedgekeurd"):
+            decisions.override_verdict(
                 s, cbs, rejected.id, DeliveryStatus.approved, "nogmaals goedkeuren"
             )
-        with pytest.raises(review.ReviewRefused, match="goedgekeurd of afgekeurd"):
-            review.override_verdict(s, cbs, rejected.id, "ontvangen", "geen oordeel")
+        with pytest.raises(common.ReviewRefused, match="goedgekeurd of afgekeurd"):
+            decisions.override_verdict(s, cbs, rejected.id, "ontvangen", "geen oordeel")
 
 
 def test_override_recounts_which_file_counts(world, review_release):
@@ -81,20 +82,21 @@ def test_override_recounts_which_file_counts(world, review_release):
         second = deliver(s, "anna.devries", "0363", seed=2)
         s.refresh(first)
         assert first.replaced_by_id == second.id
-        review.override_verdict(
+        decisions.override_verdict(
             s, cbs, second.id, DeliveryStatus.rejected, "Verkeerde gemeente in de kolommen."
         )
         s.refresh(first)
         s.refresh(second)
         assert (
             first.replaced_by_id is None
-            and deliveries.current_delivery(s, "0363", PERIOD).id == first.id
+            and readiness_reports.current_delivery(s, "0363", PERIOD).id == first.id
         )
         # Nobody waits for the held op-orde report of a rejected file any more.
         assert (
-            deliveries.report_of(s, second.id, ReportKind.readiness).status == ReportStatus.rejected
+            readiness_reports.report_of(s, second.id, ReportKind.readiness).status
+            == ReportStatus.rejected
         )
-        review.override_verdict(
+        decisions.override_verdict(
             s, cbs, second.id, DeliveryStatus.approved, "Toch in orde na overleg."
         )
         s.refresh(first)
@@ -102,7 +104,10 @@ def test_override_recounts_which_file_counts(world, review_release):
         assert (
             first.replaced_by_id == second.id and second.override_status is None
         )  # back to its own verdict
-        assert deliveries.report_of(s, second.id, ReportKind.readiness).status == ReportStatus.held
+        assert (
+            readiness_reports.report_of(s, second.id, ReportKind.readiness).status
+            == ReportStatus.held
+        )
         assert (
             len(_decisions(s, "0363")) == 2 and len(_mails(s, "0363")) == 2
         )  # one mail per decision
@@ -112,14 +117,14 @@ def test_hold_and_release(world, review_release):
     with world.session() as s:
         cbs = actor(s, "frank.deboer")
         delivery = deliver(s, "anna.devries", "0363")
-        report = deliveries.report_of(s, delivery.id, ReportKind.readiness)
+        report = readiness_reports.report_of(s, delivery.id, ReportKind.readiness)
         assert report.status == ReportStatus.held
         assert not _mails(s, "0363", "readiness-report/")
-        with pytest.raises(review.ReviewRefused, match="wordt al vastgehouden"):
-            review.hold_readiness(s, cbs, report.id, "Nog eens kijken.")
-        with pytest.raises(review.ReviewRefused, match="Geef een reden"):
-            review.release_readiness(s, cbs, report.id, "")
-        review.release_readiness(s, cbs, report.id, "Cijfers gecontroleerd, in orde.")
+        with pytest.raises(common.ReviewRefused, match="wordt al vastgehouden"):
+            decisions.hold_readiness(s, cbs, report.id, "Nog eens kijken.")
+        with pytest.raises(common.ReviewRefused, match="Geef een reden"):
+            decisions.release_readiness(s, cbs, report.id, "")
+        decisions.release_readiness(s, cbs, report.id, "Cijfers gecontroleerd, in orde.")
         s.refresh(report)
         assert report.status == ReportStatus.ready and report.released_by_user_id == cbs.user_id
         assert report.released_at is not None
@@ -134,18 +139,18 @@ def test_hold_and_release(world, review_release):
             "cbs_besluit",
         ]  # release_effects, then the decision
         assert len(_mails(s, "0363", "readiness-report/")) == 1 and len(_mails(s, "0363")) == 1
-        with pytest.raises(review.ReviewRefused, match="wacht niet op vrijgave"):
-            review.release_readiness(s, cbs, report.id, "Nog een keer vrijgeven.")
-        review.hold_readiness(s, cbs, report.id, "Afwijking in productcategorie 01 nagaan.")
+        with pytest.raises(common.ReviewRefused, match="wacht niet op vrijgave"):
+            decisions.release_readiness(s, cbs, report.id, "Nog een keer vrijgeven.")
+        decisions.hold_readiness(s, cbs, report.id, "Afwijking in productcategorie 01 nagaan.")
         s.refresh(report)
         assert report.status == ReportStatus.held and report.released_at is None
         assert "Afwijking in productcategorie" in _decisions(s, "0363")[-1].text
         assert len(_mails(s, "0363")) == 2
-        with pytest.raises(review.ReviewRefused, match="Onbekend op orde rapport"):
-            review.release_readiness(
+        with pytest.raises(common.ReviewRefused, match="Onbekend op orde rapport"):
+            decisions.release_readiness(
                 s,
                 cbs,
-                deliveries.report_of(s, delivery.id, ReportKind.technical).id,
+                readiness_reports.report_of(s, delivery.id, ReportKind.technical).id,
                 "Verkeerd rapport.",
             )
 
@@ -158,7 +163,7 @@ def test_form_withdrawal_for_a_delegating_municipality(world):
             "persoonskenmerken": True,
             WithdrawalPart.totals: False,
         }
-        changed = review.register_form_withdrawal(
+        changed = decisions.register_form_withdrawal(
             s, cbs, "0243", "2025H2", choices, "Formulier ontvangen op 24-11, kenmerk F-17."
         )
         assert set(changed) == {WithdrawalPart.neighbourhood, WithdrawalPart.personal}
@@ -178,18 +183,20 @@ def test_form_withdrawal_for_a_delegating_municipality(world):
         assert any("hanna.kok" in r for r in recipients) and any(
             "eva.mulder" in r for r in recipients
         )
-        with pytest.raises(review.ReviewRefused, match="niets gewijzigd"):
-            review.register_form_withdrawal(
+        with pytest.raises(common.ReviewRefused, match="niets gewijzigd"):
+            decisions.register_form_withdrawal(
                 s, cbs, "0243", "2025H2", choices, "Hetzelfde formulier."
             )
-        with pytest.raises(review.ReviewRefused, match="Onbekend onderdeel"):
-            review.register_form_withdrawal(
+        with pytest.raises(common.ReviewRefused, match="Onbekend onderdeel"):
+            decisions.register_form_withdrawal(
                 s, cbs, "0243", "2025H2", {"bsn": True}, "Onbekend deel."
             )
-        with pytest.raises(review.ReviewRefused, match="verslagperiode"):
-            review.register_form_withdrawal(s, cbs, "0243", "2031H1", choices, "Onbekende periode.")
-        with pytest.raises(review.ReviewRefused, match="Geef een reden"):
-            review.register_form_withdrawal(
+        with pytest.raises(common.ReviewRefused, match="verslagperiode"):
+            decisions.register_form_withdrawal(
+                s, cbs, "0243", "2031H1", choices, "Onbekende periode."
+            )
+        with pytest.raises(common.ReviewRefused, match="Geef een reden"):
+            decisions.register_form_withdrawal(
                 s, cbs, "0243", "2025H2", {WithdrawalPart.totals: True}, " "
             )
 
@@ -197,10 +204,10 @@ def test_form_withdrawal_for_a_delegating_municipality(world):
 def test_unknown_targets(world):
     with world.session() as s:
         cbs = actor(s, "frank.deboer")
-        with pytest.raises(review.ReviewRefused, match="Onbekende aanlevering"):
-            review.override_verdict(s, cbs, 424242, DeliveryStatus.approved, "Bestaat niet.")
-        with pytest.raises(review.ReviewRefused, match="Onbekende gemeente"):
-            review.register_form_withdrawal(
+        with pytest.raises(common.ReviewRefused, match="Onbekende aanlevering"):
+            decisions.override_verdict(s, cbs, 424242, DeliveryStatus.approved, "Bestaat niet.")
+        with pytest.raises(common.ReviewRefused, match="Onbekende gemeente"):
+            decisions.register_form_withdrawal(
                 s, cbs, "9999", "2025H2", {WithdrawalPart.totals: True}, "Geen gemeente."
             )
         assert s.exec(select(Delivery)).first() is None

@@ -23,7 +23,8 @@ from cbs_monitor.models import (
     Withdrawal,
     WithdrawalPart,
 )
-from cbs_monitor.services import downloads, report_files, review
+from cbs_monitor.services import downloads, report_files
+from cbs_monitor.services.review import overview
 from tests.review.conftest import PERIOD, actor, plain_delivery
 
 
@@ -45,7 +46,7 @@ def test_export_is_a_workbook_of_the_filtered_overview(world):
         token = downloads.grant(
             s,
             cbs.user_id,
-            review.EXPORT_KIND,
+            report_files.OVERVIEW_KIND,
             period_code=PERIOD,
             status="",
             search="",
@@ -61,7 +62,7 @@ def test_export_is_a_workbook_of_the_filtered_overview(world):
         values = [[c.value for c in row] for row in sheet.iter_rows(min_row=header_row + 1)]
         assert len(values) == 342
         first = values[0]  # sorted by status descending: Amsterdam (approved, op-orde held) first
-        assert first[:3] == ["0363", "Amsterdam", review.APPROVED]
+        assert first[:3] == ["0363", "Amsterdam", overview.APPROVED]
         assert first[13] == ReportStatus.held.value and isinstance(first[15], dt.date)
         assert first[16] == "Financieringsvorm (PGB/ZIN)"
         utrecht = next(v for v in values if v[0] == "0344")
@@ -78,9 +79,9 @@ def test_export_is_a_workbook_of_the_filtered_overview(world):
         token = downloads.grant(
             s,
             cbs.user_id,
-            review.EXPORT_KIND,
+            report_files.OVERVIEW_KIND,
             period_code=PERIOD,
-            status=review.REJECTED,
+            status=overview.REJECTED,
             search="",
             overdue_only=False,
             held_only=False,
@@ -175,7 +176,7 @@ def test_overview_at_national_scale_is_quick(world):
             for _ in range(5):
                 statements.clear()
                 began = time.perf_counter()
-                rows, total, counts = review.overview(
+                rows, total, counts = overview.overview(
                     s, cbs, PERIOD, overdue_only=False, sort="termijn", offset=50, limit=50
                 )
                 timings.append(time.perf_counter() - began)

@@ -7,8 +7,14 @@ import datetime as dt
 import pytest
 
 from cbs_monitor import clock
-from cbs_monitor.models import DeliveryStatus, ReportStatus, Withdrawal, WithdrawalPart
-from cbs_monitor.services import review
+from cbs_monitor.models import (
+    DeliveryStatus,
+    ReportingPeriod,
+    ReportStatus,
+    Withdrawal,
+    WithdrawalPart,
+)
+from cbs_monitor.services.review import common, municipality_file, overview
 from tests.review.conftest import PERIOD, actor, deliver, plain_delivery
 
 
@@ -68,7 +74,7 @@ def arranged(world, review_release):
 
 
 def _by_code(s, cbs, **kwargs):
-    rows, total, counts = review.overview(s, cbs, PERIOD, limit=None, **kwargs)
+    rows, total, counts = overview.overview(s, cbs, PERIOD, limit=None, **kwargs)
     return {r.code: r for r in rows}, total, counts
 
 
@@ -76,19 +82,19 @@ def test_every_municipality_has_a_status(arranged):
     with arranged.session() as s:
         rows, total, counts = _by_code(s, actor(s, "frank.deboer"))
     assert total == 342 and counts.total == 342
-    assert rows["0363"].status == review.APPROVED and rows["0363"].held
-    assert rows["0344"].status == review.REJECTED
-    assert rows["0014"].status == review.RECEIVED
-    assert rows["0233"].status == review.READY
+    assert rows["0363"].status == overview.APPROVED and rows["0363"].held
+    assert rows["0344"].status == overview.REJECTED
+    assert rows["0014"].status == overview.RECEIVED
+    assert rows["0233"].status == overview.READY
     # A rejected newer file does not undo the approved one that counts.
-    assert rows["0243"].status == review.READY and rows["0243"].delivery_count == 2
-    assert rows["0034"].status == review.NOT_DELIVERED and rows["0034"].received_at is None
+    assert rows["0243"].status == overview.READY and rows["0243"].delivery_count == 2
+    assert rows["0034"].status == overview.NOT_DELIVERED and rows["0034"].received_at is None
     assert counts.by_status == {
-        review.NOT_DELIVERED: 337,
-        review.RECEIVED: 1,
-        review.REJECTED: 1,
-        review.APPROVED: 1,
-        review.READY: 2,
+        overview.NOT_DELIVERED: 337,
+        overview.RECEIVED: 1,
+        overview.REJECTED: 1,
+        overview.APPROVED: 1,
+        overview.READY: 2,
     }
     assert counts.held == 1
 
@@ -133,12 +139,12 @@ def test_overdue_is_marked_and_filtered(arranged):
 def test_status_filter_search_and_counts(arranged):
     with arranged.session() as s:
         cbs = actor(s, "frank.deboer")
-        rows, total, counts = _by_code(s, cbs, status=review.READY)
+        rows, total, counts = _by_code(s, cbs, status=overview.READY)
         assert set(rows) == {"0233", "0243"} and total == 2
         assert counts.total == 342  # counts ignore the status filter
         rows, total, counts = _by_code(s, cbs, search="  AMSTER ")
         assert (
-            set(rows) == {"0363"} and counts.total == 1 and counts.by_status[review.APPROVED] == 1
+            set(rows) == {"0363"} and counts.total == 1 and counts.by_status[overview.APPROVED] == 1
         )
         rows, total, _ = _by_code(s, cbs, search="0014")
         assert set(rows) == {"0014"}
@@ -146,63 +152,63 @@ def test_status_filter_search_and_counts(arranged):
         assert set(rows) == {"0233", "0243"}
         rows, total, _ = _by_code(s, cbs, held_only=True)
         assert set(rows) == {"0363"}
-        with pytest.raises(review.ReviewRefused, match="Onbekende status"):
-            review.overview(s, cbs, PERIOD, status="klaar")
+        with pytest.raises(common.ReviewRefused, match="Onbekende status"):
+            overview.overview(s, cbs, PERIOD, status="klaar")
 
 
 def test_sorting_and_paging(arranged):
     with arranged.session() as s:
         cbs = actor(s, "frank.deboer")
-        page, total, _ = review.overview(s, cbs, PERIOD, sort="code", offset=0, limit=50)
+        page, total, _ = overview.overview(s, cbs, PERIOD, sort="code", offset=0, limit=50)
         assert total == 342 and len(page) == 50 and page[0].code == "0014"
-        last, _, _ = review.overview(s, cbs, PERIOD, sort="code", offset=300, limit=50)
+        last, _, _ = overview.overview(s, cbs, PERIOD, sort="code", offset=300, limit=50)
         assert len(last) == 42
-        backwards, _, _ = review.overview(s, cbs, PERIOD, sort="-code", limit=1)
-        assert backwards[0].code == max(r.code for r in review.all_rows(s, PERIOD))
-        by_name, _, _ = review.overview(s, cbs, PERIOD, sort="naam", limit=2)
-        assert [r.name for r in by_name] == sorted(r.name for r in review.all_rows(s, PERIOD))[:2]
-        by_status, _, _ = review.overview(s, cbs, PERIOD, sort="-status", limit=2)
-        assert {r.status for r in by_status} == {review.READY}
-        newest, _, _ = review.overview(s, cbs, PERIOD, sort="aanlevering", limit=5)
+        backwards, _, _ = overview.overview(s, cbs, PERIOD, sort="-code", limit=1)
+        assert backwards[0].code == max(r.code for r in overview.all_rows(s, PERIOD))
+        by_name, _, _ = overview.overview(s, cbs, PERIOD, sort="naam", limit=2)
+        assert [r.name for r in by_name] == sorted(r.name for r in overview.all_rows(s, PERIOD))[:2]
+        by_status, _, _ = overview.overview(s, cbs, PERIOD, sort="-status", limit=2)
+        assert {r.status for r in by_status} == {overview.READY}
+        newest, _, _ = overview.overview(s, cbs, PERIOD, sort="aanlevering", limit=5)
         assert (
             newest[-1].received_at is not None and newest[0].received_at >= newest[-1].received_at
         )
-        due, _, _ = review.overview(s, cbs, PERIOD, sort="termijn", limit=3)
+        due, _, _ = overview.overview(s, cbs, PERIOD, sort="termijn", limit=3)
         # Owed reports first: Amsterdam's op-orde report (2 working days) before Groningen's technical one (3).
         assert [r.code for r in due[:2]] == ["0363", "0014"] and due[2].next_due is None
-        with pytest.raises(review.ReviewRefused, match="sortering"):
-            review.overview(s, cbs, PERIOD, sort="bsn")
-        with pytest.raises(review.ReviewRefused, match="verslagperiode"):
-            review.overview(s, cbs, "2030H1")
+        with pytest.raises(common.ReviewRefused, match="sortering"):
+            overview.overview(s, cbs, PERIOD, sort="bsn")
+        with pytest.raises(common.ReviewRefused, match="verslagperiode"):
+            overview.overview(s, cbs, "2030H1")
 
 
 def test_daily_activity_covers_the_window(arranged):
     with arranged.session() as s:
         cbs = actor(s, "frank.deboer")
-        period = s.get(review.ReportingPeriod, PERIOD)
-        days = review.daily_activity(s, cbs, PERIOD)
+        period = s.get(ReportingPeriod, PERIOD)
+        days = overview.daily_activity(s, cbs, PERIOD)
     assert len(days) == (period.delivery_closes_on - period.delivery_opens_on).days + 1
-    today = next(d for d in days if d["datum"] == clock.today().isoformat())
+    today = next(d for d in days if d.datum == clock.today().isoformat())
     # 0363, 0344, 0014, 0233 and 0243 (second file) today; approved: 0363 and 0233.
-    assert today["aanleveringen"] == 5 and today["goedgekeurd"] == 2 and today["op_orde"] == 1
-    assert sum(d["aanleveringen"] for d in days) == 6
+    assert today.aanleveringen == 5 and today.goedgekeurd == 2 and today.op_orde == 1
+    assert sum(d.aanleveringen for d in days) == 6
 
 
 def test_municipality_file_findings_and_messages(arranged):
     with arranged.session() as s:
         cbs = actor(s, "frank.deboer")
-        file = review.municipality_file(s, cbs, "0344")
+        file = municipality_file.municipality_file(s, cbs, "0344")
         assert file.name == "Utrecht" and not file.delegating and len(file.deliveries) == 1
         rejected = file.deliveries[0]
         assert rejected.effective == DeliveryStatus.rejected and rejected.finding_count > 0
-        lines = review.findings(s, cbs, rejected.delivery_id)
+        lines = municipality_file.findings(s, cbs, rejected.delivery_id)
         assert lines[0].severity == "fout" and any(line.text.startswith("Regel") for line in lines)
-        harderwijk = review.municipality_file(s, cbs, "0243")
+        harderwijk = municipality_file.municipality_file(s, cbs, "0243")
         assert (
             harderwijk.delegating and harderwijk.cooperative == "Samenwerkingsverband Noord-Veluwe"
         )
         assert [d.counts for d in harderwijk.deliveries] == [False, True]  # newest first
-        rows, total = review.message_page(s, cbs, "0363", limit=2)
-        assert total >= 3 and len(rows) == 2 and rows[0].created_at >= rows[1].created_at
-        with pytest.raises(review.ReviewRefused, match="Onbekende gemeente"):
-            review.municipality_file(s, cbs, "9999")
+        page = municipality_file.message_page(s, cbs, "0363")
+        assert page.total >= 3 and len(page.rows) == min(page.total, 25) and page.page == 1
+        with pytest.raises(common.ReviewRefused, match="Onbekende gemeente"):
+            municipality_file.municipality_file(s, cbs, "9999")

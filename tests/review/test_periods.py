@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 
 from cbs_monitor.models import ReportingPeriod
-from cbs_monitor.services import periods, review
+from cbs_monitor.services import periods
+from cbs_monitor.services.review import common
+from cbs_monitor.services.review import periods as review_periods
 from tests.review.conftest import actor
 
 WINDOWS = {
@@ -21,14 +23,16 @@ WINDOWS = {
 def test_create_then_change_windows(world):
     with world.session() as s:
         cbs = actor(s, "frank.deboer")
-        period = review.create_period(s, cbs, " 2027h1 ", publication_date="2027-10-15", **WINDOWS)
+        period = review_periods.create_period(
+            s, cbs, " 2027h1 ", publication_date="2027-10-15", **WINDOWS
+        )
         assert period.code == "2027H1" and period.start_date == dt.date(2027, 1, 1)
         assert period.delivery_closes_on == dt.date(
             2027, 8, 31
         ) and period.publication_date == dt.date(2027, 10, 15)
     with world.session() as s:
         cbs = actor(s, "frank.deboer")
-        changed = review.update_period(
+        changed = review_periods.update_period(
             s, cbs, "2027H1", **{**WINDOWS, "delivery_closes_on": "2027-09-03"}, publication_date=""
         )
         assert (
@@ -65,15 +69,15 @@ def test_create_then_change_windows(world):
     ],
 )
 def test_create_refuses_in_dutch(world, code, values, message):
-    with world.session() as s, pytest.raises(review.ReviewRefused, match=message):
-        review.create_period(s, actor(s, "frank.deboer"), code, **values)
+    with world.session() as s, pytest.raises(common.ReviewRefused, match=message):
+        review_periods.create_period(s, actor(s, "frank.deboer"), code, **values)
 
 
 def test_update_needs_an_existing_period_and_a_sensible_publication(world):
     with world.session() as s:
         cbs = actor(s, "frank.deboer")
-        with pytest.raises(review.ReviewRefused, match="bestaat niet"):
-            review.update_period(s, cbs, "2030H2", **WINDOWS)
-        review.create_period(s, cbs, "2027H1", **WINDOWS)
-        with pytest.raises(review.ReviewRefused, match="publicatiedatum"):
-            review.update_period(s, cbs, "2027H1", publication_date="2027-09-01", **WINDOWS)
+        with pytest.raises(common.ReviewRefused, match="bestaat niet"):
+            review_periods.update_period(s, cbs, "2030H2", **WINDOWS)
+        review_periods.create_period(s, cbs, "2027H1", **WINDOWS)
+        with pytest.raises(common.ReviewRefused, match="publicatiedatum"):
+            review_periods.update_period(s, cbs, "2027H1", publication_date="2027-09-01", **WINDOWS)

@@ -141,7 +141,7 @@ def test_overdue_and_due_soon_reports(published):
         report = s.exec(
             select(Report).where(Report.delivery_id == held, Report.kind == ReportKind.readiness)
         ).one()
-        assert service_levels.is_overdue(report, now)
+        assert service_levels.is_overdue(report.status, report.due_at, now)
         report.status = ReportStatus.ready
         s.add(report)
         s.flush()

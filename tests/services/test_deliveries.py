@@ -18,7 +18,8 @@ from cbs_monitor.models import (
 )
 from cbs_monitor.protocol import validate_upload
 from cbs_monitor.protocol.sample import elfproef_ok, generate_sample
-from cbs_monitor.services import deliveries, storage
+from cbs_monitor.services import deliveries, readiness_reports, storage
+from cbs_monitor.services.errors import NotPermitted
 from cbs_monitor.services.permissions import load_actor
 from cbs_monitor.settings import reset_settings
 
@@ -83,8 +84,8 @@ def test_rejected_file_is_stored_but_does_not_replace_the_approved_one(db):
     assert not bad.result.approved and bad.delivery_id
     with db.session() as s:
         assert s.get(Delivery, first.delivery_id).replaced_by_id is None
-        assert deliveries.current_delivery(s, "0363", "2026H1").id == first.delivery_id
-        assert deliveries.report_of(s, bad.delivery_id, ReportKind.readiness) is None
+        assert readiness_reports.current_delivery(s, "0363", "2026H1").id == first.delivery_id
+        assert readiness_reports.report_of(s, bad.delivery_id, ReportKind.readiness) is None
     newer, _ = _deliver(db, "bram.jansen", "0363", seed=3)
     with db.session() as s:
         assert s.get(Delivery, first.delivery_id).replaced_by_id == newer.delivery_id
@@ -110,11 +111,11 @@ def test_file_for_another_municipality_is_refused_and_not_stored(db):
 def test_gate_refuses_other_municipality_closed_window_and_size(db):
     with db.session() as s:
         anna = _actor(s, "anna.devries")
-        with pytest.raises(deliveries.DeliveryRefused, match="geen bestanden aanleveren"):
+        with pytest.raises(NotPermitted, match="geen bestanden aanleveren"):
             deliveries.prepare(s, anna, "0344", 100)
         with pytest.raises(deliveries.DeliveryRefused, match="2,5 MB"):
             deliveries.prepare(s, anna, "0363", 3_000_000)
-        with pytest.raises(deliveries.DeliveryRefused):
+        with pytest.raises(NotPermitted):
             deliveries.prepare(s, None, "0363", 100)
     clock.set_fixed(dt.datetime(2027, 6, 1, 10, 0))
     with (
@@ -129,7 +130,7 @@ def test_review_setting_holds_the_readiness_report(db, monkeypatch):
     reset_settings()
     outcome, _ = _deliver(db, "anna.devries", "0363")
     with db.session() as s:
-        report = deliveries.report_of(s, outcome.delivery_id, ReportKind.readiness)
+        report = readiness_reports.report_of(s, outcome.delivery_id, ReportKind.readiness)
         assert report.status == ReportStatus.held and report.released_at is None
         assert s.exec(select(Message).where(Message.kind == "op_orde_vastgehouden")).first()
 
@@ -141,6 +142,6 @@ def test_readiness_compares_with_previous_half_year(db):
         assert demo_data.seed_history(s) == 10
     outcome, _ = _deliver(db, "anna.devries", "0363")
     with db.session() as s:
-        report = deliveries.report_of(s, outcome.delivery_id, ReportKind.readiness)
+        report = readiness_reports.report_of(s, outcome.delivery_id, ReportKind.readiness)
         assert report.content["previous"]["period_code"] == "2025H2"
         assert report.content["year_earlier"]["period_code"] == "2025H1"

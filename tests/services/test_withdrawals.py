@@ -8,6 +8,7 @@ from sqlmodel import select
 from cbs_monitor import clock
 from cbs_monitor.models import Message, ReportingPeriod, User, WithdrawalPart
 from cbs_monitor.services import withdrawals
+from cbs_monitor.services.errors import NotPermitted
 from cbs_monitor.services.permissions import load_actor
 
 TODAY = dt.datetime(2026, 11, 29, 10, 0)
@@ -65,12 +66,8 @@ def test_outside_window_refused(db):
 
 def test_delegating_municipality_cannot_withdraw_in_portal_by_anyone(db):
     with db.session() as s:
-        for employee_id, code in (
-            ("eva.mulder", "0243"),
-            ("hanna.kok", "0243"),
-            ("anna.devries", "0243"),
-        ):
-            with pytest.raises(withdrawals.WithdrawalRefused):
+        for employee_id, code in (("eva.mulder", "0243"), ("hanna.kok", "0243")):
+            with pytest.raises(withdrawals.WithdrawalRefused, match="formulier"):
                 withdrawals.save(
                     s, _actor(s, employee_id), code, "2025H2", {WithdrawalPart.totals: True}
                 )
@@ -84,7 +81,7 @@ def test_cbs_registers_form_withdrawal_with_reason(db):
             withdrawals.register_form_withdrawal(
                 s, frank, "0243", "2025H2", {WithdrawalPart.totals: True}, " "
             )
-        with pytest.raises(withdrawals.WithdrawalRefused):
+        with pytest.raises(NotPermitted):
             withdrawals.register_form_withdrawal(
                 s,
                 _actor(s, "eva.mulder"),

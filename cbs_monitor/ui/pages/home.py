@@ -13,20 +13,20 @@ def home_page() -> rx.Component:
             rx.heading("Welkom in het GGk portaal", size="7", color=theme.PRIMARY, as_="h1"),
             rx.text(
                 "U bent ingelogd als ",
-                rx.el.strong(PortalState.user_name),
+                rx.el.strong(PortalState.frame.user_name),
                 " namens ",
-                rx.el.strong(PortalState.organisation_name),
+                rx.el.strong(PortalState.frame.organisation_name),
                 ".",
             ),
             rx.cond(
-                PortalState.is_municipal,
+                PortalState.frame.is_municipal,
                 rx.text(
                     "Kies CBS Monitor in het menu rechts om bestanden aan te leveren, rapporten op te "
                     "halen, aanleveringen in te trekken of de berichtenlog te bekijken."
                 ),
             ),
-            rx.cond(PortalState.is_cbs, rx.text("Kies CBS-beoordeling in het menu rechts.")),
-            rx.cond(PortalState.is_servicedesk, rx.text("Kies Beheer in het menu rechts.")),
+            rx.cond(PortalState.frame.is_cbs, rx.text("Kies CBS-beoordeling in het menu rechts.")),
+            rx.cond(PortalState.frame.is_servicedesk, rx.text("Kies Beheer in het menu rechts.")),
             style=theme.card,
             spacing="3",
         )

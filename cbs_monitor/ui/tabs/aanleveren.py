@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
+import json
 
 import reflex as rx
 
-from cbs_monitor import clock, db, routes
-from cbs_monitor.protocol import TechnicalResult
-from cbs_monitor.services import deliveries, periods, validation_pool
-from cbs_monitor.settings import get_settings
+from cbs_monitor import routes
+from cbs_monitor.services import deliveries
+from cbs_monitor.services.deliveries import FindingRow, SentView, SummaryLine
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import data_table, error_notice, notice, status_badge, window_notice
+from cbs_monitor.ui.components import (
+    data_table,
+    error_notice,
+    finding_severity_badge,
+    notice,
+    status_badge,
+    window_notice,
+)
 from cbs_monitor.ui.layout import cbs_monitor_page
-from cbs_monitor.ui.tabs.common import GENERIC_ERROR, municipal_context, tab_page, to_login
+from cbs_monitor.ui.portal_state import show_frame
+from cbs_monitor.ui.service_call import run
+from cbs_monitor.ui.tabs.common import tab_page
 
-log = logging.getLogger(__name__)
 UPLOAD_ID = "wmo-bestand"
-ACCEPT = {
-    "text/csv": [".csv"],
-    "text/plain": [".txt"],
-    "application/zip": [".zip"],
-    "application/x-zip-compressed": [".zip"],
-}
-# The browser checks the name before sending; the server checks everything again.
-NAME_PATTERN_JS = r"/^WMO_\d{4}_\d{4}H[12]_\d{8}\.(csv|txt)$/i"
+RULES = deliveries.upload_rules()
 REJECTION_MESSAGES = {
-    "file-too-large": "Het bestand is groter dan 2,5 MB. Verklein het bestand of lever het als .zip aan.",
-    "file-invalid-type": "Dit bestandstype wordt niet geaccepteerd. Lever een .zip, .csv of .txt bestand aan.",
+    "file-too-large": (
+        f"Het bestand is groter dan {RULES.max_text}. Verklein het bestand of lever het als .zip aan."
+    ),
+    "file-invalid-type": (
+        "Dit bestandstype wordt niet geaccepteerd. Lever een .zip, .csv of .txt bestand aan."
+    ),
     "too-many-files": "Selecteer één bestand per keer (één bestand per gemeente).",
 }
 
@@ -41,46 +44,26 @@ class DeliverState(rx.State):
     progress: int = 0
     error: str = ""
     # The technical report of the last file sent in this visit.
-    has_result: bool = False
-    verdict: str = ""
-    result_filename: str = ""
-    result_period: str = ""
-    result_summary: list[dict[str, str]] = []
-    findings: list[dict[str, str]] = []
-    stored: bool = False
+    sent: SentView | None = None
 
     @rx.event
-    def load(self):
-        context = municipal_context(self)
-        if context is None:
-            return to_login()
+    async def load(self):
         self.error = ""
         self.terms_accepted = False  # the terms are accepted for each file anew
-        with db.session() as s:
-            open_periods = periods.open_delivery_periods(s)
-            if open_periods:
-                texts = [
-                    f"De aanleverperiode voor verslagperiode {p.code} is open tot en met "
-                    f"{p.delivery_closes_on:%d-%m-%Y}."
-                    for p in open_periods
-                ]
-                self.window_open = True
-                self.window_text = " ".join(texts)
-                return
-            self.window_open = False
-            upcoming = periods.next_delivery_period(s)
-            if upcoming is not None:
-                self.window_text = (
-                    f"De aanleverperiode is gesloten. De aanleverperiode voor {upcoming.code} opent op "
-                    f"{upcoming.delivery_opens_on:%d-%m-%Y}."
-                )
-            else:
-                last = periods.last_closed_delivery_period(s)
-                self.window_text = "De aanleverperiode is gesloten." + (
-                    f" De laatste aanleverperiode ({last.code}) sloot op {last.delivery_closes_on:%d-%m-%Y}."
-                    if last
-                    else ""
-                )
+        outcome = await run(
+            self,
+            lambda db, context: deliveries.deliver_page(
+                db, context.actor, context.require_municipality()
+            ),
+            page_load=True,
+        )
+        await show_frame(self, outcome)
+        if outcome.value is not None:
+            self.window_open = outcome.value.window_open
+            self.window_text = outcome.value.window_text
+        else:
+            self.error = outcome.error
+        return outcome.event
 
     @rx.event
     def set_terms(self, checked: bool):
@@ -106,85 +89,49 @@ class DeliverState(rx.State):
 
     @rx.event
     async def send(self, files: list[rx.UploadFile]):
-        context = municipal_context(self)
-        if context is None:
-            yield to_login()
-            return
         self.error = ""
-        self.has_result = False
-        if not self.terms_accepted:
-            self.error = "Vink eerst het vak Algemene voorwaarden aan."
-            return
+        self.sent = None
         if len(files) != 1:
             self.error = "Selecteer één bestand."
             return
-        upload = files[0]
+        upload, accepted = files[0], self.terms_accepted
         self.sending = True
         yield
         try:
-            limit = get_settings().max_upload_bytes
-            data = upload.file.read(limit + 1)
-            name = (upload.name or "bestand").rsplit("/", 1)[-1]
-            with db.session() as s:
-                validation_context = deliveries.prepare(
-                    s, context.actor, context.municipality_code, len(data)
-                )
-            result = await validation_pool.validate(name, data, validation_context)
-            # Storing (with fsync), the op-orde figures and the mails: off the event loop too.
-            outcome = await asyncio.to_thread(_record, context, name, data, result)
-            self._show(outcome.result, stored=outcome.delivery_id is not None)
-            self.terms_accepted = False
-        except deliveries.DeliveryRefused as refused:
-            self.error = str(refused)
-        except Exception:
-            log.exception("delivery failed")
-            self.error = GENERIC_ERROR
+            outcome = await run(
+                self,
+                lambda db, context: deliveries.deliver(
+                    db,
+                    context.actor,
+                    context.require_municipality(),
+                    upload.name or "",
+                    upload.file.read,
+                    terms_accepted=accepted,
+                ),
+            )
         finally:
             self.sending = False
             self.progress = 0
+        if outcome.value is not None:
+            self.sent = outcome.value
+            self.terms_accepted = False
+        else:
+            self.error = outcome.error
+        if outcome.event is not None:
+            yield outcome.event
         yield rx.clear_selected_files(UPLOAD_ID)
-
-    def _show(self, result: TechnicalResult, stored: bool) -> None:
-        self.has_result = True
-        self.stored = stored
-        self.verdict = result.status
-        self.result_filename = result.filename
-        self.result_period = result.period_code or ""
-        self.result_summary = [
-            {"label": "Gemeente", "value": result.municipality_code or "onbekend"},
-            {"label": "Verslagperiode", "value": result.period_code or "onbekend"},
-            {"label": "Records gelezen", "value": str(result.records_read)},
-            {"label": "Records goed", "value": str(result.records_valid)},
-            {"label": "Records met fouten", "value": str(result.records_with_errors)},
-            {"label": "Records buiten de periode", "value": str(result.records_out_of_period)},
-            {"label": "Ontvangen", "value": clock.format_local(clock.now())},
-        ]
-        self.findings = [
-            {
-                "code": f.code,
-                "severity": f.severity,
-                "message": f.describe(),
-                "count": str(f.count),
-            }
-            for f in result.findings[:200]
-        ]
-
-
-def _record(context, name: str, data: bytes, result: TechnicalResult) -> deliveries.Outcome:
-    with db.session() as s:
-        return deliveries.record(s, context.actor, context.municipality_code, name, data, result)
 
 
 def _requirements() -> rx.Component:
     return rx.box(
         rx.text("Eisen aan bestanden", font_weight="700", margin_bottom="0.25rem"),
         rx.el.ul(
-            rx.el.li("Formaat: .zip, .csv of .txt, maximaal 2,5 MB."),
+            rx.el.li(f"Formaat: .zip, .csv of .txt, maximaal {RULES.max_text}."),
             rx.el.li(
                 "Naam: ",
-                rx.el.code("WMO_<gemeentecode>_<JJJJ>H<1|2>_<JJJJMMDD>.csv"),
+                rx.el.code(RULES.name_template),
                 ", bijvoorbeeld ",
-                rx.el.code("WMO_0363_2026H1_20260815.csv"),
+                rx.el.code(RULES.name_example),
                 ". Een .zip mag elke naam hebben; de bestanden erin volgen dit patroon.",
             ),
             rx.el.li(
@@ -208,9 +155,12 @@ def _rejection_codes(rejections: rx.Var) -> rx.Var:
 
 
 def _selected_name_invalid() -> rx.Var:
+    """The browser's check of the file name, with the protocol's own pattern (a .zip may be named
+    freely; its entries are checked on the server)."""
     names = rx.selected_files(UPLOAD_ID)
+    pattern = f"new RegExp({json.dumps(RULES.name_pattern_js)}, 'i')"
     return rx.Var(
-        f"({names!s}).some((n) => !{NAME_PATTERN_JS}.test(n) && !/\\.zip$/i.test(n))",
+        f"({names!s}).some((n) => !{pattern}.test(n) && !/\\.zip$/i.test(n))",
         _var_type=bool,
         _var_data=names._get_all_var_data(),
     )
@@ -235,8 +185,8 @@ def _file_picker() -> rx.Component:
                 spacing="3",
             ),
             id=UPLOAD_ID,
-            accept=ACCEPT,
-            max_size=get_settings().max_upload_bytes,
+            accept=RULES.accept,
+            max_size=RULES.max_bytes,
             multiple=False,
             max_files=1,
             disabled=~DeliverState.window_open | DeliverState.sending,
@@ -259,7 +209,7 @@ def _file_picker() -> rx.Component:
             _selected_name_invalid(),
             notice(
                 "De bestandsnaam volgt het aanleverprotocol niet. Gebruik "
-                "WMO_<gemeentecode>_<JJJJ>H<1|2>_<JJJJMMDD>.csv (of .txt), of lever een .zip aan.",
+                f"{RULES.name_template} (of .txt), of lever een .zip aan.",
                 "error",
                 role="alert",
                 id="naam-fout",
@@ -333,65 +283,63 @@ def _send_row() -> rx.Component:
     )
 
 
-def _finding_row(finding: rx.Var) -> rx.Component:
+def _finding_row(finding: rx.Var[FindingRow]) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(finding["code"]),
-        rx.el.td(
-            rx.cond(
-                finding["severity"] == "fout",
-                rx.badge("fout", color_scheme="red"),
-                rx.badge("waarschuwing", color_scheme="amber"),
-            )
-        ),
-        rx.el.td(finding["message"]),
-        rx.el.td(finding["count"]),
+        rx.el.td(finding.code),
+        rx.el.td(finding_severity_badge(finding.severity)),
+        rx.el.td(finding.message),
+        rx.el.td(finding.count, text_align="right"),
+    )
+
+
+def _summary_line(line: rx.Var[SummaryLine]) -> rx.Component:
+    return rx.hstack(
+        rx.el.dt(line.label, font_weight="600", min_width="220px"),
+        rx.el.dd(line.value, margin="0"),
     )
 
 
 def _result() -> rx.Component:
+    sent = DeliverState.sent
     return rx.cond(
-        DeliverState.has_result,
+        sent,
         rx.vstack(
             rx.hstack(
                 rx.heading("Technisch rapport", size="4", as_="h3"),
-                status_badge(DeliverState.verdict),
+                status_badge(sent.verdict),
                 align="center",
                 spacing="3",
             ),
-            rx.text("Bestand: ", rx.el.strong(DeliverState.result_filename)),
+            rx.text("Bestand: ", rx.el.strong(sent.filename)),
             rx.cond(
-                DeliverState.verdict == "Goedgekeurd",
+                sent.municipality_note != "",
+                notice(sent.municipality_note, "info", id="andere-gemeente"),
+            ),
+            rx.cond(
+                sent.verdict == "Goedgekeurd",
                 notice(
-                    "Het bestand is technisch goedgekeurd. Het op orde rapport staat klaar in het tabblad "
-                    "Ophalen.",
+                    "Het bestand is technisch goedgekeurd. Het op orde rapport staat klaar in het "
+                    "tabblad Ophalen.",
                     "success",
                     id="uitslag",
                 ),
                 notice(
                     rx.cond(
-                        DeliverState.stored,
-                        "Het bestand is afgekeurd. Bekijk de meldingen hieronder, verbeter het bestand "
-                        "en lever het opnieuw aan.",
+                        sent.stored,
+                        "Het bestand is afgekeurd. Bekijk de meldingen hieronder, verbeter het "
+                        "bestand en lever het opnieuw aan.",
                         "Het bestand is geweigerd en niet opgeslagen. Bekijk de meldingen hieronder.",
                     ),
                     "error",
                     id="uitslag",
                 ),
             ),
-            rx.el.dl(
-                rx.foreach(
-                    DeliverState.result_summary,
-                    lambda item: rx.hstack(
-                        rx.el.dt(item["label"], font_weight="600", min_width="220px"),
-                        rx.el.dd(item["value"], margin="0"),
-                    ),
-                ),
-            ),
+            rx.el.dl(rx.foreach(sent.summary, _summary_line)),
             rx.cond(
-                DeliverState.findings.length() > 0,
+                sent.findings.length() > 0,
                 data_table(
                     ["Code", "Soort", "Melding", "Aantal"],
-                    DeliverState.findings,
+                    sent.findings,
                     _finding_row,
                     id="meldingen",
                 ),

@@ -2,159 +2,98 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-
 import reflex as rx
 
-from cbs_monitor import clock, db, routes
-from cbs_monitor.services import downloads, messages
+from cbs_monitor import routes
+from cbs_monitor.services import message_log
+from cbs_monitor.services.message_log import MessageLogView, MessageRow
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import (
-    data_table,
-    date_input,
-    error_notice,
-    notice,
-    page_count,
-    pager,
-)
+from cbs_monitor.ui.components import data_table, date_input, error_notice, notice, pager
 from cbs_monitor.ui.layout import cbs_monitor_page
-from cbs_monitor.ui.tabs.common import GENERIC_ERROR, municipal_context, tab_page, to_login
-
-log = logging.getLogger(__name__)
-PAGE_SIZE = 25
-MAX_RANGE_DAYS = 3 * 366
-
-
-def parse_range(start: str, end: str) -> tuple[dt.date, dt.date]:
-    """Both dates, checked; raises ValueError with a Dutch message."""
-    try:
-        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    except (TypeError, ValueError):
-        raise ValueError("Kies een geldige startdatum en einddatum.") from None
-    if last < first:
-        raise ValueError("De einddatum ligt voor de startdatum.")
-    if (last - first).days > MAX_RANGE_DAYS:
-        raise ValueError("Kies een periode van maximaal drie jaar.")
-    return first, last
+from cbs_monitor.ui.portal_state import show_frame
+from cbs_monitor.ui.service_call import run
+from cbs_monitor.ui.tabs.common import tab_page
 
 
 class MessageLogState(rx.State):
     start: str = ""
     end: str = ""
-    rows: list[dict[str, str]] = []
+    rows: list[MessageRow] = []
     total: int = 0
     page: int = 1
+    page_count: int = 1
     shown: bool = False
     error: str = ""
 
-    @rx.var
-    def page_count(self) -> int:
-        return page_count(self.total, PAGE_SIZE)
+    def _show(self, view: MessageLogView) -> None:
+        self.start, self.end = view.start, view.end
+        self.rows = list(view.rows)
+        self.total, self.page, self.page_count = view.total, view.page, view.page_count
+        self.shown = True
+        self.error = ""
+
+    async def _query(self, page: int, *, page_load: bool = False):
+        start, end = self.start, self.end
+        outcome = await run(
+            self,
+            lambda db, context: message_log.message_log(
+                db, context.actor, context.require_municipality(), start, end, page
+            ),
+            page_load=page_load,
+        )
+        await show_frame(self, outcome)
+        if outcome.value is not None:
+            self._show(outcome.value)
+        else:
+            self.error = outcome.error
+        return outcome.event
 
     @rx.event
-    def load(self):
-        context = municipal_context(self)
-        if context is None:
-            return to_login()
-        today = clock.today()
-        if not self.start or not self.end:
-            self.start = (today - dt.timedelta(days=30)).isoformat()
-            self.end = today.isoformat()
-        self.error = ""
-        return self._query(context, 1)
+    async def load(self):
+        return await self._query(1, page_load=True)
 
     @rx.event
     def set_start(self, value: str):
-        self.start = value
+        self.start = value[:10]
 
     @rx.event
     def set_end(self, value: str):
-        self.end = value
+        self.end = value[:10]
 
     @rx.event
-    def show(self):
-        context = municipal_context(self)
-        if context is None:
-            return to_login()
-        return self._query(context, 1)
+    async def show(self):
+        return await self._query(1)
 
     @rx.event
-    def next_page(self):
-        context = municipal_context(self)
-        if context is None:
-            return to_login()
-        return self._query(context, min(self.page + 1, self.page_count))
+    async def next_page(self):
+        return await self._query(self.page + 1)
 
     @rx.event
-    def previous_page(self):
-        context = municipal_context(self)
-        if context is None:
-            return to_login()
-        return self._query(context, max(self.page - 1, 1))
+    async def previous_page(self):
+        return await self._query(self.page - 1)
 
-    def _query(self, context, page: int):
-        try:
-            first, last = parse_range(self.start, self.end)
-        except ValueError as bad:
-            self.error = str(bad)
-            return
+    @rx.event
+    async def download_overview(self):
+        start, end = self.start, self.end
+        outcome = await run(
+            self,
+            lambda db, context: message_log.message_log_download(
+                db, context.actor, context.require_municipality(), start, end
+            ),
+        )
+        if outcome.value is None:
+            self.error = outcome.error
+            return outcome.event
         self.error = ""
-        with db.session() as s:
-            self.total = messages.count_messages(s, context.municipality_code, first, last)
-            self.page = page
-            found = messages.list_messages(
-                s,
-                context.municipality_code,
-                first,
-                last,
-                offset=(page - 1) * PAGE_SIZE,
-                limit=PAGE_SIZE,
-            )
-        self.rows = [
-            {
-                "when": clock.format_local(m.created_at),
-                "kind": messages.kind_label(m.kind),
-                "text": m.text,
-                "period": m.period_code or "",
-            }
-            for m in found
-        ]
-        self.shown = True
-
-    @rx.event
-    def download_overview(self):
-        context = municipal_context(self)
-        if context is None:
-            return to_login()
-        try:
-            first, last = parse_range(self.start, self.end)
-        except ValueError as bad:
-            self.error = str(bad)
-            return
-        try:
-            with db.session() as s:
-                token = downloads.grant(
-                    s,
-                    context.actor.user_id,
-                    "berichtenlog",
-                    municipality_code=context.municipality_code,
-                    start=first.isoformat(),
-                    end=last.isoformat(),
-                )
-        except Exception:
-            log.exception("message log grant failed")
-            self.error = GENERIC_ERROR
-            return
-        return rx.download(url=routes.download(token))
+        return rx.download(url=outcome.value)
 
 
-def _row(row: rx.Var) -> rx.Component:
+def _row(row: rx.Var[MessageRow]) -> rx.Component:
     return rx.el.tr(
-        rx.el.td(row["when"], white_space="nowrap"),
-        rx.el.td(row["kind"]),
-        rx.el.td(row["period"]),
-        rx.el.td(row["text"]),
+        rx.el.td(row.when, white_space="nowrap"),
+        rx.el.td(row.kind),
+        rx.el.td(row.period),
+        rx.el.td(row.text),
     )
 
 

@@ -1,4 +1,4 @@
-"""CLI subcommands for the scheduler and the mail: `cbs-monitor scheduler` and `send-mail`."""
+"""`cbs-monitor scheduler` and `send-mail`: the scheduler in the foreground, and one round of mail."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The CBS reviewer's desk (/cbs): one module per job."""

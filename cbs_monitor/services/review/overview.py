@@ -1,0 +1,526 @@
+"""The country overview of a period for CBS: every municipality's status, filters, counts, chart."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+
+from sqlmodel import Session, col, select
+
+from cbs_monitor import clock, dutch
+from cbs_monitor.models import (
+    Delivery,
+    DeliveryStatus,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    Report,
+    ReportingPeriod,
+    ReportKind,
+    ReportStatus,
+    Withdrawal,
+    WithdrawalPart,
+)
+from cbs_monitor.services import (
+    service_levels,
+    withdrawals,
+)
+from cbs_monitor.services.permissions import Actor, delegating_codes
+from cbs_monitor.services.review import periods as review_periods
+from cbs_monitor.services.review.common import (
+    ReportCell,
+    ReportSummary,
+    ReviewRefused,
+    aware,
+    chunks,
+    report_cell,
+    require_reviewer,
+)
+from cbs_monitor.settings import get_settings
+
+# The status of a municipality in a period, as the overview shows and filters it (in this order).
+NOT_DELIVERED = "niet aangeleverd"
+RECEIVED = "ontvangen"
+REJECTED = "technisch afgekeurd"
+APPROVED = "technisch goedgekeurd"
+READY = "op orde gereed"
+STATUSES = (NOT_DELIVERED, RECEIVED, REJECTED, APPROVED, READY)
+
+# Sort keys of the overview; a leading "-" reverses.
+SORTS = {
+    "naam": "Gemeente (A-Z)",
+    "code": "Gemeentecode",
+    "status": "Status",
+    "aanlevering": "Laatste aanlevering",
+    "termijn": "Eerstvolgende termijn",
+}
+DEFAULT_SORT = "naam"
+PAGE_SIZE = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class OverviewRow:
+    """One municipality in the overview of a period."""
+
+    code: str
+    name: str
+    status: str
+    delivery_count: int
+    delivery_id: int | None  # the delivery the status is about (the one that counts)
+    filename: str
+    received_at: dt.datetime | None
+    # A newer file than the one that counts was rejected: shown as such, it does not count.
+    newer_rejected_filename: str
+    delivered_by: str
+    delivered_by_cooperative: bool
+    delegating: bool
+    overridden: bool
+    technical: ReportSummary | None
+    readiness: ReportSummary | None
+    withdrawn_parts: tuple[str, ...]
+
+    @property
+    def overdue(self) -> bool:
+        return any(r is not None and r.overdue for r in (self.technical, self.readiness))
+
+    @property
+    def held(self) -> bool:
+        return self.readiness is not None and self.readiness.status == ReportStatus.held
+
+    @property
+    def next_due(self) -> dt.datetime | None:
+        """The earliest deadline of a report still owed (None when nothing is owed)."""
+        owed = [
+            r.due_at
+            for r in (self.technical, self.readiness)
+            if r is not None and r.status in service_levels.OPEN_STATUSES
+        ]
+        return min(owed, default=None)
+
+
+@dataclasses.dataclass(frozen=True)
+class Counts:
+    """How many municipalities per status, and the flags CBS acts on."""
+
+    by_status: dict[str, int]
+    overdue: int
+    held: int
+    total: int
+
+
+@dataclasses.dataclass(frozen=True)
+class _DeliveryLine:
+    id: int
+    municipality_code: str
+    organisation_id: int
+    filename: str
+    received_at: dt.datetime
+    status: DeliveryStatus
+    override_status: DeliveryStatus | None
+
+    @property
+    def effective(self) -> DeliveryStatus:
+        return self.override_status or self.status
+
+
+def _relevant(lines: list[_DeliveryLine]) -> _DeliveryLine | None:
+    """The delivery a municipality's status is about: a newer file still being checked, else the one
+    that counts (latest approved, CBS override included), else the latest file."""
+    if not lines:
+        return None
+    latest = lines[-1]
+    if latest.effective == DeliveryStatus.received:
+        return latest
+    for line in reversed(lines):
+        if line.effective == DeliveryStatus.approved:
+            return line
+    return latest
+
+
+def _status_of(line: _DeliveryLine | None, readiness: ReportSummary | None) -> str:
+    if line is None:
+        return NOT_DELIVERED
+    if line.effective == DeliveryStatus.received:
+        return RECEIVED
+    if line.effective == DeliveryStatus.rejected:
+        return REJECTED
+    if readiness is not None and readiness.status == ReportStatus.ready:
+        return READY
+    return APPROVED
+
+
+def all_rows(db: Session, period_code: str, now: dt.datetime | None = None) -> list[OverviewRow]:
+    """Every municipality of the country for a period, in a fixed handful of queries (no N+1)."""
+    now = now or clock.now()
+    municipalities = db.exec(
+        select(Municipality.code, Municipality.name).order_by(Municipality.code)
+    ).all()
+    by_code: dict[str, list[_DeliveryLine]] = {}
+    for row in db.exec(
+        select(
+            Delivery.id,
+            Delivery.municipality_code,
+            Delivery.organisation_id,
+            Delivery.filename,
+            Delivery.received_at,
+            Delivery.status,
+            Delivery.override_status,
+        )
+        .where(Delivery.period_code == period_code)
+        .order_by(Delivery.received_at, Delivery.id)
+    ).all():
+        line = _DeliveryLine(*row)
+        by_code.setdefault(line.municipality_code, []).append(line)
+    relevant = {code: _relevant(lines) for code, lines in by_code.items()}
+
+    reports: dict[tuple[int, ReportKind], ReportSummary] = {}
+    ids = sorted(line.id for line in relevant.values() if line is not None)
+    for chunk in chunks(ids):
+        for rid, delivery_id, kind, status, created, released, due in db.exec(
+            select(
+                Report.id,
+                Report.delivery_id,
+                Report.kind,
+                Report.status,
+                Report.created_at,
+                Report.released_at,
+                Report.due_at,
+            ).where(Report.delivery_id.in_(chunk))  # type: ignore[union-attr]
+        ).all():
+            reports[(delivery_id, kind)] = ReportSummary.of(
+                rid, status, created, released, due, now
+            )
+
+    withdrawn: dict[str, list[WithdrawalPart]] = {}
+    for code, part in db.exec(
+        select(Withdrawal.municipality_code, Withdrawal.part).where(
+            Withdrawal.period_code == period_code, Withdrawal.withdrawn
+        )
+    ).all():
+        withdrawn.setdefault(code, []).append(part)
+    part_order = [part for part, _ in withdrawals.PARTS]
+
+    organisations = {
+        oid: (name, kind)
+        for oid, name, kind in db.exec(
+            select(Organisation.id, Organisation.name, Organisation.kind)
+        ).all()
+    }
+    delegating = delegating_codes(db)
+
+    rows = []
+    for code, name in municipalities:
+        lines = by_code.get(code, [])
+        line = relevant.get(code)
+        latest = lines[-1] if lines else None
+        technical = reports.get((line.id, ReportKind.technical)) if line else None
+        readiness = reports.get((line.id, ReportKind.readiness)) if line else None
+        shown = line or latest
+        org_name, org_kind = (
+            organisations.get(shown.organisation_id, ("", None)) if shown else ("", None)
+        )
+        newer_rejected = (
+            latest is not None
+            and line is not None
+            and latest.id != line.id
+            and latest.effective == DeliveryStatus.rejected
+        )
+        parts = sorted(withdrawn.get(code, []), key=part_order.index)
+        rows.append(
+            OverviewRow(
+                code=code,
+                name=name,
+                status=_status_of(line, readiness),
+                delivery_count=len(lines),
+                delivery_id=line.id if line else None,
+                filename=shown.filename if shown else "",
+                received_at=aware(shown.received_at) if shown else None,
+                newer_rejected_filename=latest.filename if newer_rejected and latest else "",
+                delivered_by=org_name,
+                delivered_by_cooperative=org_kind == OrganisationKind.cooperative,
+                delegating=code in delegating,
+                overridden=bool(line and line.override_status is not None),
+                technical=technical,
+                readiness=readiness,
+                withdrawn_parts=tuple(withdrawals.PART_LABELS[p] for p in parts),
+            )
+        )
+    return rows
+
+
+def _matches(row: OverviewRow, needle: str) -> bool:
+    return needle in row.code or needle in row.name.lower() or needle in row.delivered_by.lower()
+
+
+_FAR = dt.datetime.max.replace(tzinfo=clock.UTC)  # sorts after every real deadline
+_SORT_KEYS = {
+    "naam": lambda r: (r.name.lower(), r.code),
+    "code": lambda r: r.code,
+    "status": lambda r: (STATUSES.index(r.status), r.name.lower()),
+    # Newest delivery first reads naturally for "laatste aanlevering"; never-delivered last.
+    "aanlevering": lambda r: (
+        r.received_at is None,
+        -(r.received_at.timestamp() if r.received_at else 0),
+        r.name.lower(),
+    ),
+    "termijn": lambda r: (r.next_due is None, r.next_due or _FAR, r.name.lower()),
+}
+
+
+def filter_and_sort(
+    rows: list[OverviewRow],
+    *,
+    status: str | None = None,
+    search: str | None = None,
+    overdue_only: bool = False,
+    held_only: bool = False,
+    sort: str = DEFAULT_SORT,
+) -> tuple[list[OverviewRow], Counts]:
+    """Apply the desk's filters. Counts follow the search (what the reviewer is looking at) but not
+    the status and flag filters, so the count buttons keep showing what each filter would give."""
+    if status and status not in STATUSES:
+        raise ReviewRefused("Onbekende status.")
+    key = (sort or DEFAULT_SORT).lstrip("-")
+    if key not in _SORT_KEYS:
+        raise ReviewRefused("Onbekende sortering.")
+    needle = (search or "").strip().lower()
+    searched = [r for r in rows if _matches(r, needle)] if needle else rows
+    tally = Counter(r.status for r in searched)
+    counts = Counts(
+        by_status={s: tally.get(s, 0) for s in STATUSES},
+        overdue=sum(1 for r in searched if r.overdue),
+        held=sum(1 for r in searched if r.held),
+        total=len(searched),
+    )
+    chosen = [
+        r
+        for r in searched
+        if (not status or r.status == status)
+        and (not overdue_only or r.overdue)
+        and (not held_only or r.held)
+    ]
+    chosen.sort(key=_SORT_KEYS[key], reverse=(sort or "").startswith("-"))
+    return chosen, counts
+
+
+def overview(
+    db: Session,
+    actor: Actor | None,
+    period_code: str,
+    *,
+    status: str | None = None,
+    search: str | None = None,
+    overdue_only: bool = False,
+    held_only: bool = False,
+    sort: str = DEFAULT_SORT,
+    offset: int = 0,
+    limit: int | None = 50,
+) -> tuple[list[OverviewRow], int, Counts]:
+    """One page of the country overview of a period: (rows, total after filters, counts)."""
+    require_reviewer(actor)
+    if db.get(ReportingPeriod, period_code) is None:
+        raise ReviewRefused("Onbekende verslagperiode.")
+    chosen, counts = filter_and_sort(
+        all_rows(db, period_code),
+        status=status,
+        search=search,
+        overdue_only=overdue_only,
+        held_only=held_only,
+        sort=sort,
+    )
+    offset = max(0, int(offset))
+    page = chosen[offset : offset + limit] if limit is not None else chosen[offset:]
+    return page, len(chosen), counts
+
+
+@dataclasses.dataclass(frozen=True)
+class ChartDay:
+    """One day of the delivery window in the desk's chart."""
+
+    dag: str  # dd-mm, the axis label
+    datum: str  # ISO date
+    aanleveringen: int
+    goedgekeurd: int
+    op_orde: int
+
+
+def daily_activity(db: Session, actor: Actor | None, period_code: str) -> list[ChartDay]:
+    """Per day of the delivery window: files delivered, technically approved, op-orde reports ready."""
+    require_reviewer(actor)
+    period = db.get(ReportingPeriod, period_code)
+    if period is None:
+        raise ReviewRefused("Onbekende verslagperiode.")
+    first, last = period.delivery_opens_on, period.delivery_closes_on
+    delivered: Counter[dt.date] = Counter()
+    approved: Counter[dt.date] = Counter()
+    for received_at, status, override in db.exec(
+        select(Delivery.received_at, Delivery.status, Delivery.override_status).where(
+            Delivery.period_code == period_code
+        )
+    ).all():
+        day = clock.to_local(received_at).date()
+        delivered[day] += 1
+        if (override or status) == DeliveryStatus.approved:
+            approved[day] += 1
+    ready: Counter[dt.date] = Counter()
+    for released_at in db.exec(
+        select(Report.released_at)
+        .join(Delivery, col(Delivery.id) == Report.delivery_id)
+        .where(
+            Delivery.period_code == period_code,
+            Report.kind == ReportKind.readiness,
+            Report.status == ReportStatus.ready,
+            col(Report.released_at).is_not(None),
+        )
+    ).all():
+        if released_at is not None:
+            ready[clock.to_local(released_at).date()] += 1
+    days = []
+    day = first
+    while day <= last:
+        days.append(
+            ChartDay(
+                dag=f"{day:%d-%m}",
+                datum=day.isoformat(),
+                aanleveringen=delivered[day],
+                goedgekeurd=approved[day],
+                op_orde=ready[day],
+            )
+        )
+        day += dt.timedelta(days=1)
+    return days
+
+
+# --- the desk page ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class OverviewQuery:
+    """The reviewer's filters, as the desk page holds them."""
+
+    period_code: str = ""
+    status: str = ""
+    search: str = ""
+    overdue_only: bool = False
+    held_only: bool = False
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+
+@dataclasses.dataclass(frozen=True)
+class DeskRow:
+    """One municipality in the desk's table, ready to show."""
+
+    code: str
+    name: str
+    status: str
+    filename: str
+    received: str
+    file_count: str  # "3 bestanden" when more than one file was delivered
+    newer_rejected_filename: str
+    delivered_by: str
+    by_cooperative: bool
+    delegating: bool
+    overridden: bool
+    overdue: bool
+    withdrawn: str
+    technical: ReportCell
+    readiness: ReportCell
+
+
+@dataclasses.dataclass(frozen=True)
+class StatusCount:
+    status: str
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DeskView:
+    query: OverviewQuery
+    period_options: tuple[str, ...]
+    rows: tuple[DeskRow, ...]
+    total: int
+    page_count: int
+    shown_range: str  # "1–50 van 342 gemeenten"
+    status_counts: tuple[StatusCount, ...]
+    all_count: int
+    overdue_count: int
+    held_count: int
+    chart: tuple[ChartDay, ...]  # empty unless asked for (it changes with the period only)
+    release_mode: str
+
+
+def desk_row(row: OverviewRow) -> DeskRow:
+    return DeskRow(
+        code=row.code,
+        name=row.name,
+        status=row.status,
+        filename=row.filename,
+        received=clock.format_local(row.received_at),
+        file_count=f"{row.delivery_count} bestanden" if row.delivery_count > 1 else "",
+        newer_rejected_filename=row.newer_rejected_filename,
+        delivered_by=row.delivered_by,
+        by_cooperative=row.delivered_by_cooperative,
+        delegating=row.delegating,
+        overridden=row.overridden,
+        overdue=row.overdue,
+        withdrawn=", ".join(row.withdrawn_parts),
+        technical=report_cell(row.technical),
+        readiness=report_cell(row.readiness),
+    )
+
+
+def desk_view(db: Session, actor: Actor, query: OverviewQuery, *, with_chart: bool) -> DeskView:
+    """The /cbs overview page: one page of rows, the counts per status and (when asked) the chart.
+    Without a period it opens on the default one; an unknown period or filter is refused."""
+    require_reviewer(actor)
+    options = tuple(p.code for p in review_periods.period_list(db, actor))
+    period_code = query.period_code if query.period_code in options else ""
+    if query.period_code and not period_code:
+        raise ReviewRefused("Onbekende verslagperiode.")
+    period_code = period_code or review_periods.default_period(db) or ""
+    query = dataclasses.replace(query, period_code=period_code)
+    if not period_code:
+        return DeskView(query, options, (), 0, 1, "Geen gemeenten", (), 0, 0, 0, (), release_mode())
+    rows, total, counts = overview(
+        db,
+        actor,
+        period_code,
+        status=query.status or None,
+        search=query.search,
+        overdue_only=query.overdue_only,
+        held_only=query.held_only,
+        sort=query.sort,
+        offset=(max(1, query.page) - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+    )
+    pages = max(1, -(-total // PAGE_SIZE))
+    if query.page > pages:  # the filters shrank the list: show its last page
+        return desk_view(db, actor, dataclasses.replace(query, page=pages), with_chart=with_chart)
+    page = max(1, query.page)
+    first = (page - 1) * PAGE_SIZE + 1
+    return DeskView(
+        query=dataclasses.replace(query, page=page),
+        period_options=options,
+        rows=tuple(desk_row(r) for r in rows),
+        total=total,
+        page_count=pages,
+        shown_range=(
+            f"{first}–{min(page * PAGE_SIZE, total)} van {dutch.number(total)} gemeenten"
+            if total
+            else "Geen gemeenten"
+        ),
+        status_counts=tuple(StatusCount(s, counts.by_status[s]) for s in STATUSES),
+        all_count=counts.total,
+        overdue_count=counts.overdue,
+        held_count=counts.held,
+        chart=tuple(daily_activity(db, actor, period_code)) if with_chart else (),
+        release_mode=release_mode(),
+    )
+
+
+def release_mode() -> str:
+    if get_settings().readiness_release == "review":
+        return "na beoordeling door CBS"
+    return "automatisch na technische goedkeuring"
