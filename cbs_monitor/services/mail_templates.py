@@ -7,7 +7,8 @@ import datetime as dt
 import html
 import re
 
-from cbs_monitor import clock, routes
+from cbs_monitor import clock, dutch, palette, routes
+from cbs_monitor.protocol.periods import parse_period
 from cbs_monitor.settings import get_settings
 
 _MONTHS = [
@@ -54,13 +55,13 @@ def long_date(day: dt.date) -> str:
 
 
 def short_date(day: dt.date) -> str:
-    return f"{day:%d-%m-%Y}"
+    return dutch.date(day)
 
 
 def period_label(code: str) -> str:
-    """2026H1 -> 'eerste halfjaar 2026'."""
-    half = "eerste" if code.endswith("H1") else "tweede"
-    return f"{half} halfjaar {code[:4]}"
+    """2026H1 -> 'eerste halfjaar 2026' (the protocol's Period says it)."""
+    period = parse_period(code)
+    return period.label if period else code
 
 
 def safe_filename(name: str) -> str:
@@ -109,7 +110,7 @@ def _render(layout: _Layout) -> Mail:
     if layout.table:
         header, rows = layout.table
         head = "".join(
-            f'<th style="text-align:left;padding:4px 8px;border-bottom:1px solid #999">{e(h)}</th>'
+            f'<th style="text-align:left;padding:4px 8px;border-bottom:1px solid {palette.BORDER_STRONG}">{e(h)}</th>'
             for h in header
         )
         body = "".join(
@@ -121,11 +122,11 @@ def _render(layout: _Layout) -> Mail:
         parts.append(f'<p><a href="{e(layout.link[1], quote=True)}">{e(layout.link[0])}</a></p>')
     parts += [f"<p>{e(p)}</p>" for p in layout.closing]
     parts.append("<p>" + "<br>".join(e(s) for s in signature) + "</p>")
-    parts.append(f'<p style="color:#666;font-size:12px">{e(footer)}</p>')
+    parts.append(f'<p style="color:{palette.TEXT_MUTED};font-size:12px">{e(footer)}</p>')
     body_html = (
         '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
         f"<title>{e(layout.subject)}</title></head>"
-        '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#222">'
+        f'<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:{palette.TEXT}">'
         + "\n".join(parts)
         + "</body></html>\n"
     )

@@ -145,7 +145,10 @@ def message_log_page() -> rx.Component:
                 width="100%",
                 spacing="3",
             ),
-            rx.cond(MessageLogState.shown, notice("Geen berichten in deze periode.", "info")),
+            rx.cond(
+                MessageLogState.shown,
+                notice("Geen berichten in deze periode.", "info", id="geen-berichten"),
+            ),
         ),
         spacing="4",
         width="100%",
