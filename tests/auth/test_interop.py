@@ -7,8 +7,10 @@ ID-token validation all run against it over real HTTP on loopback."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
+import signal
 import subprocess
 from html import unescape
 from pathlib import Path
@@ -70,11 +72,12 @@ def third_party_provider():
         assert line.startswith("READY "), f"provider did not start: {line!r}"
         yield line.split()[1]
     finally:
-        proc.terminate()
+        # The venv's `node` is a launcher with the real node as its child: end the whole group.
+        os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture
