@@ -1,5 +1,7 @@
 """The Reflex app: pages, API routes and lifespan tasks. Nothing else lives here."""
 
+import os
+
 import reflex as rx
 
 from cbs_monitor.api.app import build_api
@@ -8,11 +10,19 @@ from cbs_monitor.scheduler import lifespan as scheduler_lifespan
 from cbs_monitor.ui import theme
 from cbs_monitor.ui.errors import backend_exception_handler
 from cbs_monitor.ui.registry import register_all
+from cbs_monitor.ui.session_guard import SessionBinding, UploadIdentity, install_header_redaction
+
+# Whatever this process writes (the state store's .states files, the SQLite file, private files)
+# is for this user only.
+os.umask(0o077)
+install_header_redaction()
 
 app = rx.App(
-    api_transformer=[build_api(), UploadGuard],
+    api_transformer=[build_api(), UploadGuard, UploadIdentity],
     stylesheets=theme.stylesheets,
     backend_exception_handler=backend_exception_handler,
 )
+# Before Reflex's own hydrate middleware: a reconnecting tab of an ended session gets empty states.
+app.add_middleware(SessionBinding(), index=0)
 register_all(app)
 app.register_lifespan_task(scheduler_lifespan)

@@ -112,3 +112,9 @@ def run_use_case(session_key: str | None, use_case: UseCase[T]) -> tuple[T, Fram
         if context is None:
             raise SignedOut()
         return use_case(session, context), frame_view(context)
+
+
+def session_is_live(session_key: str) -> bool:
+    """Whether a session key belongs to a live session (the upload endpoint checks its own)."""
+    with db.session() as session:
+        return sessions.live_session(session, session_key, touch=False) is not None

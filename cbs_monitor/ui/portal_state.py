@@ -14,6 +14,8 @@ class PortalState(rx.State):
     """The header, the right-hand menu and the switcher read `frame`; tab states fill it on load."""
 
     frame: FrameView = FrameView()
+    # The session key the tab's states were filled for (ui/session_guard.SessionBinding).
+    _bound_key: str = ""
 
     @rx.event
     async def load(self):

@@ -15,25 +15,16 @@ from typing import Any, Generic, TypeVar
 import reflex as rx
 
 from cbs_monitor import routes
-from cbs_monitor.services import portal, sessions
+from cbs_monitor.services import portal
 from cbs_monitor.services.errors import NotPermitted, Refused, SignedOut
 from cbs_monitor.services.portal import FrameView, UseCase
+from cbs_monitor.ui.session_guard import session_key
 
 log = logging.getLogger("cbs_monitor.ui")
 T = TypeVar("T")
 
 # What a user reads when something unexpected failed; the details go to the log, never to the page.
 GENERIC_ERROR = "Er ging iets mis. Probeer het opnieuw; blijft het misgaan, neem dan contact op met de Servicedesk."
-
-
-def session_key(state: rx.State) -> str | None:
-    """The key of this tab's login session: the hash of the HttpOnly cookie's opaque token."""
-    try:
-        header = state.router.headers.cookie
-    except AttributeError:
-        return None
-    token = sessions.token_from_cookie_header(header)
-    return sessions.key_of(token) if token else None
 
 
 @dataclasses.dataclass
@@ -56,10 +47,12 @@ async def run(
     use_case: UseCase[T],
     *,
     page_load: bool = False,
+    key: str | None = None,
 ) -> Outcome[T]:
     """Run one use case off the event loop. A page load that is not permitted goes to the
-    "geen toegang" page; an event that is not permitted only shows the refusal."""
-    key = session_key(state)
+    "geen toegang" page; an event that is not permitted only shows the refusal. `key` is the
+    session of the request itself where that is not the tab's connection (an upload)."""
+    key = key or session_key(state)
     try:
         value, frame = await asyncio.to_thread(portal.run_use_case, key, use_case)
     except SignedOut:

@@ -63,6 +63,8 @@ def server_env(data_dir: Path, port: int) -> dict[str, str]:
             "REFLEX_TELEMETRY_ENABLED": "0",
             # Its own web build folder, so a running `make run` is not disturbed.
             "REFLEX_WEB_WORKDIR": str(ROOT / ".web-e2e"),
+            # The state store of this run: tests read it to see that no session token lands there.
+            "REFLEX_STATES_WORKDIR": str(data_dir / "states"),
             "CBS_MONITOR_DATA_DIR": str(data_dir),
             "CBS_MONITOR_BASE_URL": f"http://127.0.0.1:{port}",
             "CBS_MONITOR_SCHEDULER_ENABLED": env.get("CBS_MONITOR_SCHEDULER_ENABLED", "true"),

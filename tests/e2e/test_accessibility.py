@@ -15,7 +15,7 @@ PAGES = [
     ("/cbs-monitor/intrekken", "#delegerend", "hanna.kok"),
     ("/cbs-monitor/berichtenlog", "#aantal-berichten, #geen-berichten", "anna.devries"),
     ("/", "#header-user", "anna.devries"),
-    ("/algemene-voorwaarden", "#header-user", "anna.devries"),
+    ("/algemene-voorwaarden", "h1", "anna.devries"),
     ("/login", "#ga-verder", None),
     ("/cbs", "#overzicht tbody tr", "frank.deboer"),
     ("/cbs/gemeente/0363", "#aanleveringen tbody tr", "frank.deboer"),

@@ -17,13 +17,22 @@ from reflex.istate.data import RouterData
 from sqlmodel import select
 
 from cbs_monitor import clock
-from cbs_monitor.models import Delivery, DeliveryStatus, Report, ReportKind, ReportStatus, User
+from cbs_monitor.models import (
+    Delivery,
+    DeliveryStatus,
+    Report,
+    ReportKind,
+    ReportStatus,
+    User,
+    UserSession,
+)
 from cbs_monitor.services import demo_data, readiness_reports, sessions
 from cbs_monitor.services.message_log import MessageRow
 from cbs_monitor.ui.pages.beheer.state import BeheerState
 from cbs_monitor.ui.pages.cbs_desk import CbsDeskState
 from cbs_monitor.ui.pages.cbs_municipality.state import CbsMunicipalityState
 from cbs_monitor.ui.portal_state import PortalState
+from cbs_monitor.ui.session_guard import redacted_cookie_header
 from cbs_monitor.ui.tabs.berichtenlog import MessageLogState
 from cbs_monitor.ui.tabs.intrekken import WithdrawState
 from cbs_monitor.ui.tabs.ophalen import RetrieveState
@@ -42,7 +51,10 @@ def cookie_of(db, employee_id: str | None) -> str:
         return ""
     with db.session() as s:
         user = s.exec(select(User).where(User.employee_id == employee_id)).one()
-        return f"{sessions.COOKIE_NAME}={sessions.create_session(s, user.id)}"
+        # As the connection hands it to the states: only the session key (ui/session_guard).
+        return redacted_cookie_header(
+            f"{sessions.COOKIE_NAME}={sessions.create_session(s, user.id)}"
+        )
 
 
 def state_of(cls: type[rx.State], cookie: str, path: str = "/", params: dict | None = None):
@@ -98,7 +110,7 @@ def test_tonen_shows_the_municipalitys_messages_and_refuses_a_bad_range(db):
     assert state.error == "De einddatum ligt voor de startdatum."
 
 
-@pytest.mark.parametrize("cookie", ["", f"{sessions.COOKIE_NAME}=forged-token"])
+@pytest.mark.parametrize("cookie", ["", f"cbs_monitor_session_key={'0' * 64}"])
 def test_without_a_live_session_every_tab_goes_to_login(db, cookie):
     for cls in (MessageLogState, RetrieveState, WithdrawState, CbsDeskState, BeheerState):
         state = state_of(cls, cookie)
@@ -109,7 +121,10 @@ def test_without_a_live_session_every_tab_goes_to_login(db, cookie):
 def test_an_ended_session_is_signed_out(db):
     cookie = cookie_of(db, "gerda.smit")
     with db.session() as s:
-        sessions.end_session(s, cookie.split("=", 1)[1])
+        row = s.exec(
+            select(UserSession).where(UserSession.token_hash == cookie.split("=", 1)[1])
+        ).one()
+        row.ended_at = clock.now()
     state = state_of(BeheerState, cookie, "/beheer")
     assert "/login" in _redirect_target(call(BeheerState.issue_code, state, 1))
     assert state.issued_code == ""

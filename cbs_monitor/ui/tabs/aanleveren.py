@@ -21,6 +21,7 @@ from cbs_monitor.ui.components import (
 from cbs_monitor.ui.layout import cbs_monitor_page
 from cbs_monitor.ui.portal_state import show_frame
 from cbs_monitor.ui.service_call import run
+from cbs_monitor.ui.session_guard import session_key, take_upload_key
 from cbs_monitor.ui.tabs.common import tab_page
 
 UPLOAD_ID = "wmo-bestand"
@@ -95,6 +96,11 @@ class DeliverState(rx.State):
             self.error = "Selecteer één bestand."
             return
         upload, accepted = files[0], self.terms_accepted
+        # The upload request's own session, checked by UploadIdentity; it must be this tab's.
+        key = take_upload_key(self.router.session.client_token)
+        if key is None or key != session_key(self):
+            self.error = "Uw sessie is verlopen of gewijzigd. Log opnieuw in en verstuur het bestand opnieuw."
+            return
         self.sending = True
         yield
         try:
@@ -108,6 +114,7 @@ class DeliverState(rx.State):
                     upload.file.read,
                     terms_accepted=accepted,
                 ),
+                key=key,
             )
         finally:
             self.sending = False

@@ -1,0 +1,91 @@
+"""The session and the tab's state against an attacker on loopback (issue 11, items 2–4):
+no raw session cookie in the state store, uploads need their own cookie, and a tab whose session
+changed gets none of the previous user's data."""
+
+from __future__ import annotations
+
+import re
+import stat
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from playwright.sync_api import expect
+
+from cbs_monitor.services import sessions
+
+pytestmark = pytest.mark.e2e
+
+
+def _session_cookie(page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == sessions.COOKIE_NAME)
+
+
+def test_the_state_store_holds_no_session_token_and_is_private(page, login_as, e2e_server):
+    _, data_dir = e2e_server
+    login_as(page, "anna.devries")
+    page.goto("/cbs-monitor/berichtenlog")
+    page.get_by_role("button", name="Tonen").click()
+    expect(page.locator("#aantal-berichten, #geen-berichten").first).to_be_visible()
+    token = _session_cookie(page)
+    key = sessions.key_of(token).encode()
+
+    def stored() -> list:
+        return [p for p in (data_dir / "states").rglob("*") if p.is_file()]
+
+    # The disk state manager writes a changed state a debounce time (2 s) later.
+    deadline = time.monotonic() + 20
+    while key not in b"".join(p.read_bytes() for p in stored()):
+        assert time.monotonic() < deadline, "the tab's state was never written"
+        page.wait_for_timeout(200)
+    files = stored()
+    for path in files:
+        assert token.encode() not in path.read_bytes(), path
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{path} is readable by others"
+
+
+def test_an_upload_without_its_own_cookie_is_refused(page, login_as, base_url):
+    login_as(page, "anna.devries")
+    page.goto("/cbs-monitor/aanleveren")
+    expect(page.locator("#venster")).to_be_visible()
+    client_token = page.wait_for_function(
+        "() => window.sessionStorage.getItem('token')"
+    ).json_value()
+    request = urllib.request.Request(
+        f"{base_url}/_upload",
+        data=b'--x\r\nContent-Disposition: form-data; name="files"; filename="a.csv"\r\n\r\nx\r\n--x--\r\n',
+        method="POST",
+        headers={
+            "Content-Type": "multipart/form-data; boundary=x",
+            "reflex-client-token": client_token,
+            "reflex-event-handler": "state.deliver_state.send",
+        },
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 401
+    assert "niet ingelogd" in refused.value.read().decode()
+
+
+def test_logout_and_another_login_in_the_same_tab_show_nothing_of_the_first_user(
+    page, login_as, base_url
+):
+    login_as(page, "anna.devries")
+    page.goto("/cbs-monitor/ophalen")
+    expect(page.locator("#rapporten")).to_contain_text("WMO_0363_")
+    expect(page.locator("#header-user")).to_have_text("Anna de Vries")
+    # Logged out (the session ends), then Carla logs in in the same tab.
+    page.context.clear_cookies()
+    login_as(page, "carla.bakker")
+    page.goto("/cbs-monitor/ophalen")
+    expect(page.locator("#header-user")).to_have_text("Carla Bakker")
+    expect(page.locator("#rapporten")).to_contain_text("WMO_0344_")
+    expect(page.locator("body")).not_to_contain_text("WMO_0363_")
+    expect(page.locator("body")).not_to_contain_text("Anna de Vries")
+    # Without any cookie, the same tab token gets nobody's data back.
+    page.context.clear_cookies()
+    page.goto("/cbs-monitor/ophalen")
+    page.wait_for_url(re.compile(r"/login"))
+    expect(page.locator("body")).not_to_contain_text("WMO_0344_")
+    expect(page.locator("body")).not_to_contain_text("Carla Bakker")
