@@ -60,6 +60,13 @@ def date_range(first: dt.date, last: dt.date) -> str:
     return f"{date(first)} tot en met {date(last)}"
 
 
+def as_entered(text: str) -> str:
+    """What a date field shows after input: a whole date in dd-mm-jjjj (also when the calendar
+    sent jjjj-mm-dd); anything else as typed, so nothing the user typed is lost."""
+    day = parse_date(text)
+    return date(day) if day else (text or "")[:10]
+
+
 def parse_date(text: str) -> dt.date | None:
     """dd-mm-jjjj (what a clerk types) or jjjj-mm-dd (what a date picker sends); None otherwise."""
     value = (text or "").strip()

@@ -308,6 +308,9 @@ class OutboxMail(SQLModel, table=True):
     body_text: str
     body_html: str = ""
     municipality_code: str | None = Field(default=None, foreign_key="municipality.code", index=True)
+    # What the mail is about, for its Berichtenlog line once it went out.
+    period_code: str | None = Field(default=None, foreign_key="reportingperiod.code")
+    delivery_id: int | None = Field(default=None, foreign_key="delivery.id")
     created_at: dt.datetime = Field(default_factory=_now)
     sent_at: dt.datetime | None = Field(default=None, index=True)
     attempts: int = 0

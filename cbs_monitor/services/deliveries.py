@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from sqlmodel import Session, select
 
-from cbs_monitor import clock, dutch, protocol
+from cbs_monitor import clock, dutch, glossary, protocol
 from cbs_monitor.models import (
     Delivery,
     DeliveryStatus,
@@ -348,10 +348,10 @@ def sent_view(
         summary=(
             SummaryLine("Gemeente", result.municipality_code or "onbekend"),
             SummaryLine("Verslagperiode", result.period_code or "onbekend"),
-            SummaryLine("Records gelezen", dutch.number(result.records_read)),
-            SummaryLine("Records goed", dutch.number(result.records_valid)),
-            SummaryLine("Records met fouten", dutch.number(result.records_with_errors)),
-            SummaryLine("Records buiten de periode", dutch.number(result.records_out_of_period)),
+            SummaryLine(glossary.RECORDS_READ, dutch.number(result.records_read)),
+            SummaryLine(glossary.RECORDS_VALID, dutch.number(result.records_valid)),
+            SummaryLine(glossary.RECORDS_WITH_ERRORS, dutch.number(result.records_with_errors)),
+            SummaryLine(glossary.RECORDS_OUT_OF_PERIOD, dutch.number(result.records_out_of_period)),
             SummaryLine("Ontvangen", clock.format_local(clock.now())),
         ),
         findings=tuple(

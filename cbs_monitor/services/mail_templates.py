@@ -7,7 +7,7 @@ import datetime as dt
 import html
 import re
 
-from cbs_monitor import clock, dutch, palette, routes
+from cbs_monitor import clock, dutch, glossary, palette, routes
 from cbs_monitor.protocol.periods import parse_period
 from cbs_monitor.settings import get_settings
 
@@ -213,11 +213,11 @@ def technical_report_ready(
     via_cooperative: bool,
 ) -> Mail:
     paragraphs = [
-        f"Het technisch rapport van uw aanlevering voor de CBS Monitor ({period_code}) "
+        f"Het Technisch rapport van uw aanlevering voor de CBS Monitor ({period_code}) "
         f"staat klaar. Uitslag: {verdict}."
     ]
     if approved:
-        paragraphs.append("Het op orde rapport volgt; u ontvangt een bericht zodra het klaarstaat.")
+        paragraphs.append("Het Op orde rapport volgt; u ontvangt een bericht zodra het klaarstaat.")
     elif delivery_closes_on is not None:
         paragraphs.append(
             "In het rapport staat wat er aan het bestand moet worden verbeterd. Lever "
@@ -229,9 +229,9 @@ def technical_report_ready(
     )
     facts += [
         ("Uitslag", verdict),
-        ("Records gelezen", str(records_read)),
-        ("Records geldig", str(records_valid)),
-        ("Records met fouten", str(records_with_errors)),
+        (glossary.RECORDS_READ, dutch.number(records_read)),
+        (glossary.RECORDS_VALID, dutch.number(records_valid)),
+        (glossary.RECORDS_WITH_ERRORS, dutch.number(records_with_errors)),
     ]
     return _render(
         _Layout(
@@ -262,7 +262,7 @@ def readiness_report_ready(
             f"(gemeente {municipality_name})",
             greeting=_greeting(name),
             paragraphs=[
-                f"Het op orde rapport van uw aanlevering voor de CBS Monitor ({period_code}) "
+                f"Het Op orde rapport van uw aanlevering voor de CBS Monitor ({period_code}) "
                 "staat klaar. Het rapport laat de cijfers zien die het CBS uit uw aanlevering "
                 "afleidt; controleer of ze kloppen.",
                 "Kloppen de cijfers niet? Lever dan vóór het einde van de aanleverperiode een "
@@ -395,7 +395,7 @@ def cbs_digest(*, name: str, day: dt.date, rows: list[list[str]], overdue: int, 
                 f"Overzicht van de rapporten per {long_date(day)}: {overdue} rapport(en) over "
                 f"de servicetermijn en {due} rapport(en) die vandaag of de volgende werkdag af "
                 "moeten.",
-                "Servicelevels: technisch rapport uiterlijk 3 werkdagen na ontvangst, op orde "
+                "Servicelevels: Technisch rapport uiterlijk 3 werkdagen na ontvangst, Op orde "
                 "rapport uiterlijk 2 werkdagen na technische goedkeuring.",
             ],
             table=(["Gemeente", "Periode", "Rapport", "Status", "Uiterlijk", "Stand"], rows),

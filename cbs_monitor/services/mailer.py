@@ -212,8 +212,10 @@ def _log_sent(db: Session, mail: OutboxMail) -> None:
     messages.log_message(
         db,
         mail.municipality_code,
-        "notificatie_verstuurd",
+        messages.NOTIFICATION_KIND,
         f"E-mail verstuurd aan {to}: {mail.subject}",
+        period_code=mail.period_code,
+        delivery_id=mail.delivery_id,
         key=f"notificatie/{mail.key}",
     )
 

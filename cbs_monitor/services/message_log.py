@@ -28,6 +28,7 @@ class MessageRow:
     period: str
     text: str
     is_decision: bool  # a CBS decision stands out
+    is_notification: bool = False  # a mail about the event next to it: shown small, beneath it
 
 
 def message_row(message: Message) -> MessageRow:
@@ -38,12 +39,52 @@ def message_row(message: Message) -> MessageRow:
         period=message.period_code or "",
         text=message.text,
         is_decision=message.kind == messages.DECISION_KIND,
+        is_notification=message.kind == messages.NOTIFICATION_KIND,
     )
+
+
+_SENT_TO = "E-mail verstuurd aan "
+
+
+def grouped_rows(found: list[Message]) -> tuple[MessageRow, ...]:
+    """The mails of one event (same delivery or period, same subject, sent together) as one line
+    ("E-mail verstuurd aan A en B: …"), so every event is not repeated per recipient."""
+    rows: list[MessageRow] = []
+    group: list[Message] = []
+
+    def subject(m: Message) -> str:
+        return m.text.split(": ", 1)[1] if ": " in m.text else m.text
+
+    def flush() -> None:
+        if not group:
+            return
+        first = message_row(group[0])
+        if len(group) > 1:
+            names = [m.text.removeprefix(_SENT_TO).split(": ", 1)[0] for m in group]
+            who = ", ".join(names[:-1]) + " en " + names[-1]
+            first = dataclasses.replace(first, text=f"{_SENT_TO}{who}: {subject(group[0])}")
+        rows.append(first)
+        group.clear()
+
+    for message in found:
+        same = bool(group) and (
+            message.kind == messages.NOTIFICATION_KIND
+            and (message.delivery_id, message.period_code, subject(message))
+            == (group[0].delivery_id, group[0].period_code, subject(group[0]))
+        )
+        if not same:
+            flush()
+        if message.kind == messages.NOTIFICATION_KIND:
+            group.append(message)
+        else:
+            rows.append(message_row(message))
+    flush()
+    return tuple(rows)
 
 
 @dataclasses.dataclass(frozen=True)
 class MessageLogView:
-    start: str  # ISO dates, as the date fields hold them
+    start: str  # dd-mm-jjjj, as the date fields show them
     end: str
     rows: tuple[MessageRow, ...]
     total: int
@@ -89,9 +130,9 @@ def message_log(
         db, municipality_code, first, last, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
     )
     return MessageLogView(
-        start=first.isoformat(),
-        end=last.isoformat(),
-        rows=tuple(message_row(m) for m in found),
+        start=dutch.date(first),
+        end=dutch.date(last),
+        rows=grouped_rows(found),
         total=total,
         page=page,
         page_count=pages,

@@ -12,6 +12,8 @@ from cbs_monitor.models import Message
 
 # A CBS decision (override, release, hold, form withdrawal): the municipality must notice it.
 DECISION_KIND = "cbs_besluit"
+# A mail that went out (written by the mailer once the SMTP server took it).
+NOTIFICATION_KIND = "notificatie_verstuurd"
 # Kinds of messages, with the Dutch label shown in the Berichtenlog.
 KIND_LABELS = {
     "bestand_ontvangen": "Bestand ontvangen",

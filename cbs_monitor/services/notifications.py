@@ -141,8 +141,11 @@ def queue_mail(
     recipient: Recipient,
     mail: mail_templates.Mail,
     municipality_code: str | None,
+    period_code: str | None = None,
+    delivery_id: int | None = None,
 ) -> bool:
-    """Put a mail in the outbox unless one with this key exists. True when it was added."""
+    """Put a mail in the outbox unless one with this key exists. True when it was added. The
+    period and delivery go along to the Berichtenlog line written once the mail went out."""
     if db.exec(select(OutboxMail.id).where(OutboxMail.key == key)).first() is not None:
         return False
     row = OutboxMail(
@@ -152,6 +155,8 @@ def queue_mail(
         body_text=mail.text,
         body_html=mail.html,
         municipality_code=municipality_code,
+        period_code=period_code,
+        delivery_id=delivery_id,
         created_at=clock.now(),
     )
     try:
@@ -213,11 +218,13 @@ def technical_report_ready(db: Session, delivery: Delivery, report: Report) -> N
             delivery_closes_on=period.delivery_closes_on if period else None,
             via_cooperative=person.via_cooperative,
         ),
+        period_code=delivery.period_code,
+        delivery_id=delivery.id,
     )
 
 
 def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> None:
-    """Queue 'op orde rapport beschikbaar'. A report held for CBS review is not ready yet, so
+    """Queue 'Op orde rapport beschikbaar'. A report held for CBS review is not ready yet, so
     nothing is queued then; call again when CBS releases it."""
     if report.kind != ReportKind.readiness or report.status in service_levels.OPEN_STATUSES:
         return
@@ -237,6 +244,8 @@ def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> N
             received_at=delivery.received_at,
             via_cooperative=person.via_cooperative,
         ),
+        period_code=delivery.period_code,
+        delivery_id=delivery.id,
     )
 
 
@@ -249,6 +258,9 @@ def _mail_recipients(
     people: list[Recipient],
     key_prefix: str,
     build: Callable[[Recipient], mail_templates.Mail],
+    *,
+    period_code: str | None = None,
+    delivery_id: int | None = None,
 ) -> int:
     """Queue one mail per recipient, keyed `key_prefix/user-N`: created once, however often called."""
     return sum(
@@ -258,6 +270,8 @@ def _mail_recipients(
             recipient=person,
             mail=build(person),
             municipality_code=code,
+            period_code=period_code,
+            delivery_id=delivery_id,
         )
         for person in people
     )
@@ -269,6 +283,8 @@ def _mail_each_municipality(
     key_prefix: str,
     build: Callable[[Recipient, str, str], mail_templates.Mail],
     include: Callable[[str], bool] = lambda code: True,
+    *,
+    period_code: str | None = None,
 ) -> int:
     """Queue one mail per recipient of every included municipality, keyed per user: exactly once."""
     queued = 0
@@ -282,6 +298,7 @@ def _mail_each_municipality(
             people,
             f"{key_prefix}/{code}",
             lambda person, code=code, name=name: build(person, code, name),
+            period_code=period_code,
         )
     return queued
 
@@ -301,6 +318,7 @@ def delivery_window_opened(db: Session, period: ReportingPeriod) -> int:
             closes_on=period.delivery_closes_on,
             via_cooperative=person.via_cooperative,
         ),
+        period_code=period.code,
     )
 
 
@@ -329,6 +347,7 @@ def reminders_due(db: Session, today: dt.date) -> int:
                 via_cooperative=person.via_cooperative,
             ),
             include=lambda code, delivered=delivered: not delivered.get(code),
+            period_code=period.code,
         )
     return queued
 
@@ -354,10 +373,20 @@ def withdrawal_window_opened(db: Session, period: ReportingPeriod) -> int:
             via_cooperative=person.via_cooperative,
         ),
         include=lambda code: code in approved,
+        period_code=period.code,
     )
 
 
-def cbs_decision(db: Session, municipality_code: str, subject: str, text: str, key: str) -> int:
+def cbs_decision(
+    db: Session,
+    municipality_code: str,
+    subject: str,
+    text: str,
+    key: str,
+    *,
+    period_code: str | None = None,
+    delivery_id: int | None = None,
+) -> int:
     """Queue a mail about a CBS decision (override, release, form withdrawal). `key` names the
     decision (e.g. 'override/123'); one mail per recipient per key."""
     name = _municipality_name(db, municipality_code)
@@ -374,6 +403,8 @@ def cbs_decision(db: Session, municipality_code: str, subject: str, text: str, k
             text=text,
             via_cooperative=person.via_cooperative,
         ),
+        period_code=period_code,
+        delivery_id=delivery_id,
     )
 
 

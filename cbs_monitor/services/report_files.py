@@ -34,7 +34,7 @@ READINESS_KIND = "op_orde_rapport"
 MESSAGE_LOG_KIND = "berichtenlog"
 OVERVIEW_KIND = "cbs_overzicht"
 GRANT_KINDS = {ReportKind.technical: TECHNICAL_KIND, ReportKind.readiness: READINESS_KIND}
-NOT_YET_RELEASED = "Dit op orde rapport is nog niet vrijgegeven door CBS."
+NOT_YET_RELEASED = "Dit Op orde rapport is nog niet vrijgegeven door CBS."
 NOT_THIS_MUNICIPALITY = "Dit rapport hoort niet bij deze gemeente."
 
 

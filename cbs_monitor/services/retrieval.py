@@ -62,7 +62,7 @@ def _hint(db: Session) -> str:
         )
     closes = min(p.delivery_closes_on for p in open_periods)
     return (
-        "Bent u niet tevreden met de gegevens in het op orde rapport? Lever dan vóór het einde van "
+        "Bent u niet tevreden met de gegevens in het Op orde rapport? Lever dan vóór het einde van "
         f"de aanleverperiode ({dutch.date(closes)}) een nieuw bestand aan via het tabblad Aanleveren."
     )
 

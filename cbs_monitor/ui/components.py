@@ -12,12 +12,16 @@ from cbs_monitor.ui import theme
 def data_table(
     headers: list[str], rows: rx.Var, render_row: Callable[[rx.Var], rx.Component], **props
 ) -> rx.Component:
-    """A plain, accessible table (th scope=col) with the portal's look."""
-    return rx.el.table(
-        rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
-        rx.el.tbody(rx.foreach(rows, render_row)),
-        class_name="data-table",
-        **props,
+    """A plain, accessible table (th scope=col) with the portal's look; it scrolls sideways
+    inside its box rather than squeezing dates and file names (styles.css)."""
+    return rx.el.div(
+        rx.el.table(
+            rx.el.thead(rx.el.tr(*[rx.el.th(h, scope="col") for h in headers])),
+            rx.el.tbody(rx.foreach(rows, render_row)),
+            class_name="data-table",
+            **props,
+        ),
+        class_name="table-scroll",
     )
 
 
@@ -63,19 +67,47 @@ def download_arrow(label: rx.Var | str, on_click, **props) -> rx.Component:
 
 
 def date_input(label: str, input_id: str, value: rx.Var, on_change) -> rx.Component:
-    """A labelled calendar date field (the browser's own date picker)."""
+    """A date as the portal shows and asks for it, dd-mm-jjjj, whatever the browser's language:
+    a text field, and next to it the browser's calendar (for the mouse) that fills it in.
+
+    `value` holds dd-mm-jjjj; `on_change` gets what was typed, or the calendar's jjjj-mm-dd
+    (the services accept both and answer in dd-mm-jjjj)."""
+    iso = rx.Var(
+        f"((v) => /^\\d{{2}}-\\d{{2}}-\\d{{4}}$/.test(v) ? v.split('-').reverse().join('-') : v)({value!s})",
+        _var_type=str,
+        _var_data=value._get_all_var_data(),
+    )
     return rx.vstack(
         rx.el.label(label, html_for=input_id, font_weight="600", font_size="0.9rem"),
-        rx.el.input(
-            type="date",
-            id=input_id,
-            value=value,
-            on_change=on_change,
-            style={
-                "padding": "0.4rem 0.5rem",
-                "border": f"1px solid {theme.BORDER}",
-                "border_radius": "4px",
-            },
+        rx.hstack(
+            rx.el.input(
+                type="text",
+                id=input_id,
+                value=value,
+                on_change=on_change,
+                placeholder="dd-mm-jjjj",
+                input_mode="numeric",
+                max_length=10,
+                auto_complete="off",
+                style={
+                    "padding": "0.4rem 0.5rem",
+                    "border": f"1px solid {theme.BORDER}",
+                    "border_radius": "4px",
+                    "width": "8.5rem",
+                },
+            ),
+            # Out of the tab order and hidden from screen readers: the text field is the way.
+            rx.el.input(
+                type="date",
+                value=iso,
+                on_change=on_change,
+                tab_index=-1,
+                aria_hidden="true",
+                class_name="calendar-picker",
+                title="Kies in de kalender",
+            ),
+            spacing="1",
+            align="center",
         ),
         spacing="1",
     )

@@ -59,7 +59,10 @@ def report_due_cell(cell: rx.Var[ReportCell], *, with_status: bool = True) -> rx
     )
     return rx.vstack(
         *first,
-        rx.cond(cell.date != "", rx.text(cell.date, font_size="0.8rem", color=theme.TEXT_MUTED)),
+        rx.cond(
+            cell.date != "",
+            rx.text(cell.date, font_size="0.8rem", color=theme.TEXT_MUTED, class_name="nowrap"),
+        ),
         rx.cond(
             cell.due != "",
             rx.hstack(

@@ -102,8 +102,9 @@ def right_menu() -> rx.Component:
             rx.link("Algemene voorwaarden", href=routes.TERMS, color=theme.TEXT_MUTED),
             spacing="2",
             align="start",
+            class_name="right-menu-links",
         ),
-        style={**theme.card, "min_width": "220px", "max_width": "260px"},
+        class_name="right-menu",
         aria_label="Rechtermenu",
     )
 
@@ -157,15 +158,12 @@ def page_frame(*content: rx.Component) -> rx.Component:
     return rx.box(
         rx.el.a("Naar de inhoud", href="#inhoud", class_name="skip-link"),
         header(),
-        rx.hstack(
-            rx.el.main(*content, style={"flex": "1", "min_width": "0"}, id="inhoud"),
+        # The content takes the width; the right-hand menu keeps a narrow column, and on a
+        # narrow screen moves above the content as one row (styles.css, .portal-columns).
+        rx.el.div(
+            rx.el.main(*content, id="inhoud", class_name="portal-main"),
             rx.cond(PortalState.frame.logged_in, right_menu()),
-            align="start",
-            spacing="5",
-            width="100%",
-            max_width="1280px",
-            margin="0 auto",
-            padding="1.5rem",
+            class_name="portal-columns",
         ),
         min_height="100vh",
         background=theme.BACKGROUND,

@@ -42,3 +42,19 @@ def test_no_serious_violations(page, login_as, route, loaded, who):
     page.goto(route)
     expect(page.locator(loaded).first).to_be_visible()
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("route,loaded,who", PAGES)
+def test_accessible_names_contain_the_visible_label(page, login_as, route, loaded, who):
+    """WCAG 2.5.3 (label in name): a control with visible text is named starting with that text,
+    so a speech user who says what they see reaches it."""
+    if who:
+        login_as(page, who)
+    page.goto(route)
+    expect(page.locator(loaded).first).to_be_visible()
+    mismatches = page.evaluate(
+        """() => [...document.querySelectorAll('button[aria-label], a[aria-label]')]
+            .map(el => [el.innerText.trim(), el.getAttribute('aria-label')])
+            .filter(([text, label]) => text && !label.toLowerCase().startsWith(text.toLowerCase()))"""
+    )
+    assert mismatches == []

@@ -98,7 +98,7 @@ def test_reviewer_filters_overdue_and_releases_a_held_report(
     page.screenshot(path=str(ARTIFACTS / "cbs-gemeente-amsterdam-boven.png"))
 
     page.get_by_role(
-        "button", name=f"Op orde rapport vrijgeven van {held_report['filename']}"
+        "button", name=f"Vrijgeven: Op orde rapport van {held_report['filename']}"
     ).click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Op orde rapport vrijgeven")
@@ -110,7 +110,7 @@ def test_reviewer_filters_overdue_and_releases_a_held_report(
     dialog.get_by_role("button", name="Bevestigen").click()
     expect(dialog).to_be_hidden()
     expect(
-        page.get_by_role("button", name=f"Op orde rapport vrijgeven van {held_report['filename']}")
+        page.get_by_role("button", name=f"Vrijgeven: Op orde rapport van {held_report['filename']}")
     ).to_have_count(0)
     expect(page.locator("#cbs-berichten")).to_contain_text("Besluit CBS")
     screenshot(page, "cbs-gemeente-vrijgegeven")
@@ -192,8 +192,11 @@ def test_form_withdrawal_shows_in_the_intrekken_tab(page, login_as):
     login_as(page, "hanna.kok")
     page.goto("/cbs-monitor/intrekken")
     expect(page.locator("#delegerend")).to_be_visible()
-    radio = page.get_by_label("Aanlevering intrekken: Wijk- en buurtniveau")
-    expect(radio).to_be_checked(timeout=5_000)
+    table = page.locator("#intrekken-tabel")
+    expect(table.locator("caption")).to_contain_text("Wat CBS heeft geregistreerd")
+    row = table.get_by_role("row", name=re.compile("Wijk- en buurtniveau"))
+    expect(row).to_contain_text("Ingetrokken")
+    expect(page.get_by_role("radio")).to_have_count(0)  # read-only: words, not greyed radios
 
 
 @pytest.mark.parametrize("employee_id", ["anna.devries", "eva.mulder"])

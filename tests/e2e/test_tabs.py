@@ -216,10 +216,10 @@ def test_delegating_municipality_sees_notice_and_cbs_form(page, login_as):
     expect(
         page.get_by_role("link", name="Naar het formulier op de website van CBS")
     ).to_be_visible()
-    for radio in page.get_by_role(
-        "radio"
-    ).all():  # the selection CBS registered is shown, read-only
-        expect(radio).to_be_disabled()
+    # The selection CBS registered is shown read-only, in words, with its period.
+    expect(page.get_by_role("radio")).to_have_count(0)
+    expect(page.locator("#intrekken-tabel caption")).to_contain_text("verslagperiode")
+    expect(page.locator("#intrekken-tabel")).to_contain_text("Wordt gepubliceerd")
     screenshot(page, "tab-intrekken-delegerend")
 
 
@@ -233,8 +233,9 @@ def test_berichtenlog_range_show_and_download(page, login_as, e2e_db):
     login_as(page, "anna.devries")
     via_menu_to_tab(page, "Berichtenlog")
     today = clock.today()
-    page.get_by_label("Startdatum").fill((today - dt.timedelta(days=7)).isoformat())
-    page.get_by_label("Einddatum").fill(today.isoformat())
+    # Dates are typed as dd-mm-jjjj, whatever the browser's language.
+    page.get_by_label("Startdatum").fill(f"{today - dt.timedelta(days=7):%d-%m-%Y}")
+    page.get_by_label("Einddatum").fill(f"{today:%d-%m-%Y}")
     page.get_by_role("button", name="Tonen").click()
     expect(page.locator("#berichten")).to_contain_text("Testbericht")
     total = int(page.locator("#aantal-berichten").inner_text().split()[0])
@@ -253,7 +254,7 @@ def test_berichtenlog_range_show_and_download(page, login_as, e2e_db):
     ]
     assert len(texts) == 30
     # An end date before the start date is refused with a Dutch message, nothing lost.
-    page.get_by_label("Einddatum").fill((today - dt.timedelta(days=10)).isoformat())
+    page.get_by_label("Einddatum").fill(f"{today - dt.timedelta(days=10):%d-%m-%Y}")
     page.get_by_role("button", name="Tonen").click()
     expect(page.get_by_role("alert")).to_contain_text("einddatum ligt voor de startdatum")
 

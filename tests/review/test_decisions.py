@@ -146,7 +146,7 @@ def test_hold_and_release(world, review_release):
         assert report.status == ReportStatus.held and report.released_at is None
         assert "Afwijking in productcategorie" in _decisions(s, "0363")[-1].text
         assert len(_mails(s, "0363")) == 2
-        with pytest.raises(common.ReviewRefused, match="Onbekend op orde rapport"):
+        with pytest.raises(common.ReviewRefused, match="Onbekend Op orde rapport"):
             decisions.release_readiness(
                 s,
                 cbs,

@@ -57,7 +57,13 @@ def _decide(
     )
     # The message id makes the mail key unique per decision, so a later decision mails again.
     notifications.cbs_decision(
-        db, code, subject, text, key=f"{key}/{message.id if message else clock.now()}"
+        db,
+        code,
+        subject,
+        text,
+        key=f"{key}/{message.id if message else clock.now()}",
+        period_code=period_code,
+        delivery_id=delivery.id if delivery else None,
     )
 
 
@@ -81,7 +87,7 @@ def override_verdict(
     technical = readiness_reports.report_of(db, delivery.id, ReportKind.technical)
     if technical is None:
         raise ReviewRefused(
-            "Deze aanlevering heeft nog geen technisch rapport; wacht tot de controle klaar is."
+            "Deze aanlevering heeft nog geen Technisch rapport; wacht tot de controle klaar is."
         )
     # Back to the validator's own verdict clears the override instead of stacking one on top.
     delivery.override_status = None if verdict == delivery.status else verdict
@@ -143,7 +149,7 @@ def _reopen_readiness(db: Session, delivery: Delivery, report: Report) -> None:
 def _readiness_report(db: Session, report_id: int) -> tuple[Report, Delivery]:
     report = db.get(Report, int(report_id))
     if report is None or report.kind != ReportKind.readiness:
-        raise ReviewRefused("Onbekend op orde rapport.")
+        raise ReviewRefused("Onbekend Op orde rapport.")
     delivery = db.get(Delivery, report.delivery_id)
     assert delivery is not None  # foreign key
     return report, delivery
@@ -155,10 +161,10 @@ def release_readiness(db: Session, actor: Actor | None, report_id: int, reason: 
     text_reason = clean_reason(reason)
     report, delivery = _readiness_report(db, report_id)
     if report.status != ReportStatus.held:
-        raise ReviewRefused("Dit op orde rapport wacht niet op vrijgave.")
+        raise ReviewRefused("Dit Op orde rapport wacht niet op vrijgave.")
     if delivery.effective_status != DeliveryStatus.approved:
         raise ReviewRefused(
-            "De aanlevering is afgekeurd; het op orde rapport kan niet worden vrijgegeven."
+            "De aanlevering is afgekeurd; het Op orde rapport kan niet worden vrijgegeven."
         )
     now = clock.now()
     report.status = ReportStatus.ready
@@ -174,7 +180,7 @@ def release_readiness(db: Session, actor: Actor | None, report_id: int, reason: 
         delivery.municipality_code,
         delivery.period_code,
         f"Op orde rapport van {delivery.filename} vrijgegeven",
-        f"CBS heeft het op orde rapport van {delivery.filename} (periode {delivery.period_code}) vrijgegeven. "
+        f"CBS heeft het Op orde rapport van {delivery.filename} (periode {delivery.period_code}) vrijgegeven. "
         f"Reden: {text_reason}",
         key=f"release/{report.id}",
     )
@@ -187,7 +193,7 @@ def hold_readiness(db: Session, actor: Actor | None, report_id: int, reason: str
     text_reason = clean_reason(reason)
     report, delivery = _readiness_report(db, report_id)
     if report.status != ReportStatus.ready:
-        raise ReviewRefused("Dit op orde rapport wordt al vastgehouden.")
+        raise ReviewRefused("Dit Op orde rapport wordt al vastgehouden.")
     report.status = ReportStatus.held
     report.released_at = None
     report.released_by_user_id = None
@@ -200,7 +206,7 @@ def hold_readiness(db: Session, actor: Actor | None, report_id: int, reason: str
         delivery.municipality_code,
         delivery.period_code,
         f"Op orde rapport van {delivery.filename} wordt beoordeeld",
-        f"CBS houdt het op orde rapport van {delivery.filename} (periode {delivery.period_code}) vast voor "
+        f"CBS houdt het Op orde rapport van {delivery.filename} (periode {delivery.period_code}) vast voor "
         f"beoordeling. U ontvangt bericht zodra het weer beschikbaar is. Reden: {text_reason}",
         key=f"hold/{report.id}",
     )
@@ -280,7 +286,7 @@ def _target(db: Session, code: str, kind: str, target_id: int) -> tuple[Delivery
     else:
         report = db.get(Report, int(target_id))
         if report is None or report.kind != ReportKind.readiness:
-            raise ReviewRefused("Onbekend op orde rapport.")
+            raise ReviewRefused("Onbekend Op orde rapport.")
         delivery = db.get(Delivery, report.delivery_id)
     if delivery is None or delivery.municipality_code != code:
         raise ReviewRefused("Deze aanlevering hoort niet bij deze gemeente.")
@@ -304,12 +310,12 @@ def decision_prompt(
         )
     elif kind == RELEASE:
         text = (
-            f"Het op orde rapport van {delivery.filename} komt beschikbaar in het tabblad "
+            f"Het Op orde rapport van {delivery.filename} komt beschikbaar in het tabblad "
             "Ophalen van de gemeente, en de gemeente krijgt een e-mail."
         )
     else:
         text = (
-            f"Het op orde rapport van {delivery.filename} is niet meer te downloaden voor de "
+            f"Het Op orde rapport van {delivery.filename} is niet meer te downloaden voor de "
             "gemeente totdat CBS het vrijgeeft."
         )
     return DecisionPrompt(kind, int(target_id), DECISION_TITLES[kind], text)
@@ -330,9 +336,9 @@ def decide(db: Session, actor: Actor, code: str, kind: str, target_id: int, reas
     elif kind == RELEASE:
         assert report is not None and report.id is not None
         release_readiness(db, actor, report.id, reason)
-        done = f"Het op orde rapport van {delivery.filename} is vrijgegeven."
+        done = f"Het Op orde rapport van {delivery.filename} is vrijgegeven."
     else:
         assert report is not None and report.id is not None
         hold_readiness(db, actor, report.id, reason)
-        done = f"Het op orde rapport van {delivery.filename} wordt vastgehouden."
+        done = f"Het Op orde rapport van {delivery.filename} wordt vastgehouden."
     return done + " De gemeente is op de hoogte gebracht."

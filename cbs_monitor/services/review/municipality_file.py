@@ -23,7 +23,7 @@ from cbs_monitor.models import (
 )
 from cbs_monitor.protocol import TechnicalResult
 from cbs_monitor.services import readiness_reports, withdrawals
-from cbs_monitor.services.message_log import MessageRow, message_row, page_count
+from cbs_monitor.services.message_log import MessageRow, grouped_rows, page_count
 from cbs_monitor.services.permissions import Actor, delegating_codes
 from cbs_monitor.services.review import decisions
 from cbs_monitor.services.review import periods as review_periods
@@ -176,7 +176,7 @@ def findings(db: Session, actor: Actor | None, delivery_id: int) -> list[Finding
     require_reviewer(actor)
     report = readiness_reports.report_of(db, int(delivery_id), ReportKind.technical)
     if report is None:
-        raise ReviewRefused("Deze aanlevering heeft geen technisch rapport.")
+        raise ReviewRefused("Deze aanlevering heeft geen Technisch rapport.")
     result = TechnicalResult.from_dict(report.content)
     # Errors first; within each severity the validator's order.
     ordered = sorted(result.findings, key=lambda f: f.severity != "fout")
@@ -238,7 +238,7 @@ def message_page(db: Session, actor: Actor | None, code: str, page: int = 1) -> 
         .offset((page - 1) * MESSAGE_PAGE_SIZE)
         .limit(MESSAGE_PAGE_SIZE)
     ).all()
-    return MessagePage(tuple(message_row(m) for m in rows), total, page, pages)
+    return MessagePage(grouped_rows(list(rows)), total, page, pages)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -162,11 +162,11 @@ def period_form(db: Session, actor: Actor, code: str) -> PeriodForm:
     return PeriodForm(
         editing=period.code,
         code=period.code,
-        delivery_opens_on=period.delivery_opens_on.isoformat(),
-        delivery_closes_on=period.delivery_closes_on.isoformat(),
-        withdrawal_opens_on=period.withdrawal_opens_on.isoformat(),
-        withdrawal_closes_on=period.withdrawal_closes_on.isoformat(),
-        publication_date=period.publication_date.isoformat() if period.publication_date else "",
+        delivery_opens_on=dutch.date(period.delivery_opens_on),
+        delivery_closes_on=dutch.date(period.delivery_closes_on),
+        withdrawal_opens_on=dutch.date(period.withdrawal_opens_on),
+        withdrawal_closes_on=dutch.date(period.withdrawal_closes_on),
+        publication_date=dutch.date(period.publication_date),
     )
 
 

@@ -324,7 +324,9 @@ def _chart() -> rx.Component:
             as_="h3",
             margin_bottom="0.5rem",
         ),
-        rx.recharts.composed_chart(
+        # Bars per day for all three (a smoothed line suggested activity on days without any);
+        # dark colours, so the legend's text keeps its contrast; room for the last date label.
+        rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(stroke_dasharray="3 3", vertical=False),
             rx.recharts.x_axis(
                 data_key="dag", interval="preserveStartEnd", tick_size=4, min_tick_gap=12
@@ -335,7 +337,7 @@ def _chart() -> rx.Component:
             rx.recharts.bar(
                 data_key="aanleveringen",
                 name="Aanleveringen",
-                fill=theme.CHART_SECONDARY,
+                fill=theme.PRIMARY,
                 is_animation_active=False,
             ),
             rx.recharts.bar(
@@ -344,18 +346,16 @@ def _chart() -> rx.Component:
                 fill=theme.ACCENT_GREEN,
                 is_animation_active=False,
             ),
-            rx.recharts.line(
+            rx.recharts.bar(
                 data_key="op_orde",
                 name="Op orde gereed",
-                stroke=theme.WARNING,
-                stroke_width=2,
-                dot=False,
-                type_="monotone",
+                fill=theme.WARNING,
                 is_animation_active=False,
             ),
             data=CbsDeskState.chart.to(list[dict[str, Any]]),
             width="100%",
             height=240,
+            margin={"top": 8, "right": 28, "left": 0, "bottom": 0},
         ),
         style=theme.card,
         id="grafiek",
@@ -390,7 +390,7 @@ def _overview() -> rx.Component:
             wrap="wrap",
         ),
         rx.text(
-            "Vrijgave op orde rapporten: ",
+            "Vrijgave Op orde rapporten: ",
             rx.el.strong(view.release_mode),
             font_size="0.9rem",
             color=theme.TEXT_MUTED,

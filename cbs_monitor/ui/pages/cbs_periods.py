@@ -6,6 +6,7 @@ import dataclasses
 
 import reflex as rx
 
+from cbs_monitor import dutch
 from cbs_monitor.services.review import periods as review_periods
 from cbs_monitor.services.review.periods import PeriodForm, PeriodRow, PeriodsView
 from cbs_monitor.ui import theme
@@ -48,7 +49,8 @@ class CbsPeriodState(rx.State):
     def set_field(self, name: str, value: str):
         """Text only until save() has the service check it (state_auto_setters is off)."""
         if name in FORM_FIELDS:
-            self.form = dataclasses.replace(self.form, **{name: str(value)[:10]})
+            text = str(value)[:10] if name == "code" else dutch.as_entered(str(value))
+            self.form = dataclasses.replace(self.form, **{name: text})
 
     @rx.event
     async def save(self):
@@ -75,7 +77,7 @@ def _period_row(row: rx.Var[PeriodRow]) -> rx.Component:
                 size="1",
                 variant="soft",
                 on_click=CbsPeriodState.edit(row.code),
-                aria_label="Wijzig verslagperiode " + row.code,
+                aria_label="Wijzigen: verslagperiode " + row.code,
             )
         ),
     )

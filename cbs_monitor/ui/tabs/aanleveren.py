@@ -325,7 +325,7 @@ def _result() -> rx.Component:
             rx.cond(
                 sent.verdict == "Goedgekeurd",
                 notice(
-                    "Het bestand is technisch goedgekeurd. Het op orde rapport staat klaar in het "
+                    "Het bestand is technisch goedgekeurd. Het Op orde rapport staat klaar in het "
                     "tabblad Ophalen.",
                     "success",
                     id="uitslag",

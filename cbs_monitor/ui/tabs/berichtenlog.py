@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from cbs_monitor import routes
+from cbs_monitor import dutch, routes
 from cbs_monitor.services import message_log
 from cbs_monitor.services.message_log import MessageLogView, MessageRow
 from cbs_monitor.ui import theme
@@ -54,11 +54,11 @@ class MessageLogState(rx.State):
 
     @rx.event
     def set_start(self, value: str):
-        self.start = value[:10]
+        self.start = dutch.as_entered(value)
 
     @rx.event
     def set_end(self, value: str):
-        self.end = value[:10]
+        self.end = dutch.as_entered(value)
 
     @rx.event
     async def show(self):
@@ -91,9 +91,10 @@ class MessageLogState(rx.State):
 def _row(row: rx.Var[MessageRow]) -> rx.Component:
     return rx.el.tr(
         rx.el.td(row.when, white_space="nowrap"),
-        rx.el.td(row.kind),
+        rx.el.td(rx.cond(row.is_notification, "✉ " + row.kind, row.kind)),
         rx.el.td(row.period),
         rx.el.td(row.text),
+        class_name=rx.cond(row.is_notification, "notification-row", ""),
     )
 
 

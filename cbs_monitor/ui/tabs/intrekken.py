@@ -98,6 +98,44 @@ def _selection_table() -> rx.Component:
     )
 
 
+def _registered_row(row: rx.Var[PartChoice]) -> rx.Component:
+    """A choice CBS registered from the form: said in words, not as a greyed-out radio."""
+    withdrawn = row.choice == withdrawals.WITHDRAW
+    return rx.el.tr(
+        rx.el.td(row.label),
+        rx.el.td(
+            rx.hstack(
+                rx.icon(rx.cond(withdrawn, "circle-x", "circle-check"), size=18),
+                rx.text(rx.cond(withdrawn, "Ingetrokken", "Wordt gepubliceerd")),
+                spacing="2",
+                align="center",
+                color=rx.cond(withdrawn, theme.DANGER, theme.ACCENT_GREEN),
+                font_weight="600",
+            )
+        ),
+    )
+
+
+def _registered_table() -> rx.Component:
+    """A delegating municipality's selection as CBS registered it from the form (read-only)."""
+    return rx.el.table(
+        rx.el.caption(
+            "Wat CBS heeft geregistreerd van uw formulier voor verslagperiode ",
+            WithdrawState.view.period_code,
+            class_name="table-caption",
+        ),
+        rx.el.thead(
+            rx.el.tr(
+                rx.el.th("Onderdeel", scope="col"),
+                rx.el.th("Stand", scope="col"),
+            )
+        ),
+        rx.el.tbody(rx.foreach(WithdrawState.view.parts, _registered_row)),
+        class_name="data-table",
+        id="intrekken-tabel",
+    )
+
+
 @cbs_monitor_page(routes.WITHDRAW, "Intrekken aanlevering")
 def withdraw_page() -> rx.Component:
     return rx.vstack(
@@ -127,8 +165,7 @@ def _body() -> rx.Component:
                 is_external=True,
                 id="cbs-formulier",
             ),
-            # What CBS registered from the form, shown read-only.
-            rx.cond(WithdrawState.view.parts.length() > 0, _selection_table()),
+            rx.cond(WithdrawState.view.parts.length() > 0, _registered_table()),
             rx.text(
                 WithdrawState.view.saved_text,
                 color=theme.TEXT_MUTED,

@@ -78,7 +78,7 @@ def _report_cell(
         rx.hstack(
             rx.vstack(
                 status_badge(link.status),
-                rx.text(link.date, font_size="0.8rem", color=theme.TEXT_MUTED),
+                rx.text(link.date, font_size="0.8rem", color=theme.TEXT_MUTED, class_name="nowrap"),
                 spacing="1",
             ),
             rx.cond(
@@ -109,12 +109,13 @@ def _row(row: rx.Var[RetrieveRow]) -> rx.Component:
     )
     return rx.el.tr(
         rx.el.td(
-            rx.text(row.filename, font_weight="600"),
+            rx.text(row.filename, font_weight="600", class_name="file-name"),
             rx.cond(row.replaced, rx.badge("vervangen", color_scheme="gray", variant="outline")),
         ),
         rx.el.td(row.period),
         rx.el.td(
-            row.received, rx.text(row.delivered_by, font_size="0.8rem", color=theme.TEXT_MUTED)
+            rx.text(row.received, class_name="nowrap"),
+            rx.text(row.delivered_by, font_size="0.8rem", color=theme.TEXT_MUTED),
         ),
         _report_cell(row, row.technical, "Technisch rapport"),
         _report_cell(row, readiness, "Op orde rapport", view_button),

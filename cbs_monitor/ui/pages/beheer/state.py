@@ -21,6 +21,7 @@ class BeheerState(rx.State):
     editor: RoleEditor | None = None
     edit_roles: list[str] = []
     issued_code: str = ""
+    user_form_key: int = 0  # raised after a user was added, which empties the form
     issued_for: str = ""
     error: str = ""
     success: str = ""
@@ -60,9 +61,12 @@ class BeheerState(rx.State):
     async def add_user(self, form_data: dict):
         form = dict(form_data)
         roles = _roles_from_form(form)
-        return await self._act(
+        away = await self._act(
             lambda db, context: servicedesk.add_user_from_form(db, context.actor, form, roles)
         )
+        if not self.error:
+            self.user_form_key += 1
+        return away
 
     @rx.event
     async def edit_roles_of(self, user_id: int):

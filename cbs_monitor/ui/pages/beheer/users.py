@@ -11,8 +11,8 @@ from cbs_monitor.ui.pages.beheer.fields import field, role_checkboxes, select
 from cbs_monitor.ui.pages.beheer.state import BeheerState
 
 
-def _muted(text) -> rx.Component:
-    return rx.el.div(text, color=theme.TEXT_MUTED, font_size="0.85rem")
+def _muted(text, **props) -> rx.Component:
+    return rx.el.div(text, color=theme.TEXT_MUTED, font_size="0.85rem", **props)
 
 
 def _user_row(u: rx.Var[UserLine]) -> rx.Component:
@@ -20,7 +20,12 @@ def _user_row(u: rx.Var[UserLine]) -> rx.Component:
         rx.el.td(u.name, _muted(u.email), _muted(u.employee_id)),
         rx.el.td(u.organisation),
         rx.el.td(u.roles),
-        rx.el.td(u.status, _muted(u.linked), _muted(rx.el.span("code: ", u.code_text))),
+        rx.el.td(
+            rx.badge(u.status, color_scheme=rx.cond(u.active, "green", "gray"), variant="soft"),
+            _muted(u.linked),
+            _muted(rx.el.span("code: ", u.code_text), class_name="nowrap"),
+            min_width="11rem",
+        ),
         rx.el.td(
             rx.flex(
                 rx.button(
@@ -29,7 +34,7 @@ def _user_row(u: rx.Var[UserLine]) -> rx.Component:
                     on_click=BeheerState.issue_code(u.id),
                     disabled=~u.active,
                     id="code-" + u.employee_id,
-                    aria_label="Verificatiecode uitgeven voor " + u.name,
+                    aria_label="Code uitgeven voor " + u.name,
                 ),
                 rx.button(
                     "Rollen",
@@ -132,6 +137,8 @@ def users_tab() -> rx.Component:
             width="100%",
         ),
         rx.heading("Gebruiker toevoegen", size="4", as_="h3", margin_top="1rem"),
+        # A new key after each added user remounts the form: its fields are empty again, while a
+        # refused form keeps what was typed.
         rx.form(
             rx.hstack(
                 select(
@@ -154,6 +161,7 @@ def users_tab() -> rx.Component:
             ),
             on_submit=BeheerState.add_user,
             reset_on_submit=False,
+            key=BeheerState.user_form_key.to_string(),
         ),
         spacing="3",
         width="100%",

@@ -60,7 +60,7 @@ def _actions(row: rx.Var[DeliveryLine]) -> rx.Component:
                 white_space="nowrap",
                 color_scheme="green",
                 on_click=CbsMunicipalityState.open_action("release", row.readiness.report_id),
-                aria_label="Op orde rapport vrijgeven van " + row.filename,
+                aria_label="Vrijgeven: Op orde rapport van " + row.filename,
             ),
         ),
         rx.cond(
@@ -72,7 +72,7 @@ def _actions(row: rx.Var[DeliveryLine]) -> rx.Component:
                 variant="outline",
                 color_scheme="amber",
                 on_click=CbsMunicipalityState.open_action("hold", row.readiness.report_id),
-                aria_label="Op orde rapport vasthouden van " + row.filename,
+                aria_label="Vasthouden: Op orde rapport van " + row.filename,
             ),
         ),
         rx.cond(
@@ -83,7 +83,7 @@ def _actions(row: rx.Var[DeliveryLine]) -> rx.Component:
                 white_space="nowrap",
                 variant="outline",
                 on_click=CbsMunicipalityState.open_action("override", row.delivery_id),
-                aria_label="Technisch oordeel wijzigen van " + row.filename,
+                aria_label="Oordeel wijzigen: " + row.filename,
             ),
         ),
         spacing="1",
@@ -94,7 +94,7 @@ def _actions(row: rx.Var[DeliveryLine]) -> rx.Component:
 def _delivery_row(row: rx.Var[DeliveryLine]) -> rx.Component:
     return rx.el.tr(
         rx.el.td(
-            rx.text(row.filename, font_weight="600", word_break="break-all"),
+            rx.text(row.filename, font_weight="600", class_name="file-name"),
             rx.text(
                 row.received,
                 " · ",
