@@ -10,7 +10,8 @@
 #   characters is lifted below; the fast path never had one);
 # - a carriage return inside a line is a character of its field (the module calls it an error);
 # - a quote that is never closed, or not closed within MAX_RECORD_LINES lines, or that makes a
-#   record of several lines with the wrong number of fields, is an unclosed quote on its line:
+#   record of several lines with the wrong number of fields or loose quoting (a closing quote
+#   not followed by a separator or the line end), is an unclosed quote on its line:
 #   that line counts as one record with an error and reading goes on at the next line, so no
 #   record is swallowed by it.
 
@@ -275,7 +276,9 @@ def parse_with_csv(
                 unclosed(first)
                 restart = first + 1
                 break
-            if after - first > 1 and len(row) != len(columns):
+            if after - first > 1 and not _well_formed(
+                row, lines[first:after], columns, delimiter, quote
+            ):
                 unclosed(first)
                 restart = first + 1
                 break
@@ -302,6 +305,24 @@ def parse_with_csv(
             *columns,
         )
     return parsed
+
+
+def _well_formed(
+    row: list[str], lines: list[str], columns: tuple[str, ...], delimiter: str, quote: str
+) -> bool:
+    """A record over several lines counts only with the right field count and strict quoting
+    (every closing quote followed by a separator or the line end); else its first quote was
+    a stray one, and taking it as opening a field would swallow the lines after it."""
+    if len(row) != len(columns):
+        return False
+    try:
+        for _ in csv.reader(
+            (line + "\n" for line in lines), delimiter=delimiter, quotechar=quote, strict=True
+        ):
+            pass
+    except csv.Error:
+        return False
+    return True
 
 
 def _hide_cr(line: str) -> str:

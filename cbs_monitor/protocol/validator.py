@@ -405,7 +405,7 @@ class _FileRun:
         if parsed.encoding_error_line is not None:
             line = parsed.encoding_error_line
             self._file("encoding", lines=[line], line=line)
-            self.unreadable = True
+            self._forget_records()
             return None
         self.records += parsed.records
         self.bad_field_count += parsed.bad_field_count
@@ -415,6 +415,17 @@ class _FileRun:
         if parsed.frame.height:
             self._validate_frame(parsed.frame)
         return parsed.tail
+
+    def _forget_records(self) -> None:
+        """A file that is not UTF-8 is not read as records at all: what earlier chunks gave is
+        dropped, so the report does not depend on where the blocks happened to be cut."""
+        self.unreadable = True
+        self.counts = dict.fromkeys(self.counts, 0)
+        self.lines = {key: [] for key in self.lines}
+        self.records = self.records_with_errors = self.out_of_period = 0
+        self.bad_field_count = self.unclosed_count = 0
+        self.bad_field_lines, self.unclosed_lines = [], []
+        self.compact, self.hashes = [], []
 
     def _read_header(self, first: Chunk, cr_only: bool) -> Chunk | None:
         """Judge the header; returns the chunk the records start in, or None after an encoding error.

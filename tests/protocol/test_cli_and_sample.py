@@ -66,6 +66,45 @@ def test_validate_exit_codes_and_json(tmp_path, capsys):
     assert run(["validate", str(tmp_path / "missing.csv")]) == 2
 
 
+@pytest.mark.parametrize(
+    ("name", "env"),
+    [
+        ("WMO_0363_2026H1_20260815.csv", {}),
+        ("WMO_0363_2026H1_20260815.csv", {"CBS_MONITOR_ERROR_THRESHOLD_PERCENT": "50"}),
+        ("WMO_0363_2026H1_20260815.csv", {"CBS_MONITOR_MAX_UPLOAD_BYTES": "2000"}),
+        ("gegevens.csv", {}),
+    ],
+)
+def test_offline_validate_and_the_portal_give_the_same_report(
+    tmp_path, capsys, monkeypatch, name, env
+):
+    """The offline command takes the size limit and threshold from the portal's settings."""
+    from cbs_monitor.protocol import ValidationContext, validate_upload
+    from cbs_monitor.settings import get_settings, reset_settings
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    reset_settings()
+    try:
+        rows = valid_rows(30)
+        rows[0] = record(0, BSN="123456783")
+        rows[1] = record(1, BSN="123456783")  # 2 of 30: over 5%, under 50%
+        path = tmp_path / name
+        path.write_bytes(make_file(rows))
+        run(["validate", str(path), "--upload-date", "2026-09-01", "--json"])
+        offline = json.loads(capsys.readouterr().out)
+        context = ValidationContext.from_settings(get_settings(), upload_date=dt.date(2026, 9, 1))
+        portal = validate_upload(name, path.read_bytes(), context=context).to_dict()
+        assert offline == json.loads(json.dumps(portal))
+        expected = {
+            "CBS_MONITOR_ERROR_THRESHOLD_PERCENT": "Goedgekeurd",
+            "CBS_MONITOR_MAX_UPLOAD_BYTES": "Geweigerd",
+        }.get(next(iter(env), ""), "Afgekeurd")
+        assert offline["status"] == expected
+    finally:
+        reset_settings()
+
+
 def test_validate_writes_xlsx(tmp_path):
     good = tmp_path / "WMO_0363_2026H1_20260815.csv"
     good.write_bytes(make_file(valid_rows(30)))
