@@ -15,8 +15,9 @@ from cbs_monitor.protocol.spec import ProtocolSpec
 SEP_LINE = re.compile(r"\s*sep=.\s*", re.IGNORECASE)
 # At most this many renamed columns are named; the rest are counted.
 MAX_NAMED = 3
-# A header value with a digit in it is not echoed: it may be data (a BSN) rather than a name.
-_DIGIT = re.compile(r"[0-9]")
+# A header value with a run of digits is not echoed: it may be data (a BSN) rather than a name.
+_DIGITS = re.compile(r"[0-9]{5}")
+_NUMBER = re.compile(r"[0-9]+")
 _INVISIBLE_NAMES = {
     "\ufeff": "een BOM (U+FEFF), vaak van twee keer opslaan als 'UTF-8 met BOM'",
     "\u00a0": "een harde spatie (U+00A0)",
@@ -142,13 +143,16 @@ def _visible(text: str) -> str:
 
 
 def _echoable(text: str) -> bool:
-    return len(text) <= _MAX_ECHO and not _DIGIT.search(text) and all(c.isprintable() for c in text)
+    return (
+        len(text) <= _MAX_ECHO and not _DIGITS.search(text) and all(c.isprintable() for c in text)
+    )
 
 
 def _looks_like_record(fields: list[str], expected_lower: list[str]) -> bool:
-    """No field is a column name and most filled fields hold digits: a record, not a header."""
+    """No field is a column name and at least half the filled ones are whole numbers (codes,
+    dates, a BSN): a record, not a header. Names such as `Kolom1` are never whole numbers."""
     if any(field.lower() in expected_lower for field in fields):
         return False
     filled = [field for field in fields if field]
-    with_digits = sum(1 for field in filled if _DIGIT.search(field))
-    return len(filled) >= 3 and with_digits * 2 >= len(filled)
+    numbers = sum(1 for field in filled if _NUMBER.fullmatch(field))
+    return len(filled) >= 3 and numbers * 2 >= len(filled)

@@ -356,8 +356,8 @@ FILE_CHECKS = _frozen(
         ),
         "unclosed_quote": (
             "F036",
-            "Een aanhalingsteken ({quote}) wordt niet gesloten; de regel telt als record met een "
-            "fout en de regels erna zijn gewoon gelezen.",
+            "Een aanhalingsteken wordt niet gesloten; de regel telt als record met een fout en "
+            "de regels erna zijn gewoon gelezen.",
         ),
         "threshold": (
             "F040",

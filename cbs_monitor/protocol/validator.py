@@ -586,7 +586,6 @@ class _FileRun:
                 "unclosed_quote",
                 lines=self.unclosed_lines,
                 count=self.unclosed_count,
-                quote=self.spec.quote_char,
             )
             self.records_with_errors += self.unclosed_count
 

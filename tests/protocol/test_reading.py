@@ -93,7 +93,7 @@ def test_an_unclosed_quote_is_reported_on_its_line_and_every_record_is_counted()
     assert result.records_read == 27_305 and result.records_with_errors == 1
     found = finding(result, "F036")
     assert found.lines == [6] and found.count == 1 and found.level == "bestand"
-    assert found.describe().startswith('Regel 6: een aanhalingsteken (") wordt niet gesloten')
+    assert found.describe().startswith("Regel 6: een aanhalingsteken wordt niet gesloten;")
     assert result.status == "Afgekeurd" and codes(result) == {"F036"}
 
 
@@ -216,9 +216,12 @@ def test_a_renamed_column_leads_the_message():
         "De kopregel is niet correct: kolom 2 heet `Aanmaakdatum bestand`, "
         "verwacht `Aanmaakdatum_bestand`."
     )
-    header = [f"Kolom{chr(65 + i)}" for i in range(17)]
-    message = header_message(check(make_file(valid_rows(3), header=header)))
+    header = [f"Kolom{i}" for i in range(1, 18)]  # what a spreadsheet calls unnamed columns
+    result = check(make_file(valid_rows(3), header=header))
+    message = header_message(result)
+    assert message.startswith("De kopregel is niet correct: kolom 1 heet `Kolom1`, verwacht")
     assert message.endswith("en nog 14 kolommen met een andere naam.")
+    assert result.records_read == 3 and "R001" not in codes(result)
 
 
 def test_column_names_keep_their_case_in_messages():
