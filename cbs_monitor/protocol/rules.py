@@ -166,7 +166,7 @@ def _checks_for(spec: ProtocolSpec, rule: Rule, facts: FileFacts) -> list[Check]
         expr = pl.lit(True)
         for name in rule.columns:
             expr = expr & ~filled(name)
-        return [_check(rule, None, expr)]
+        return [_check(rule, None, expr, columns=dutch.join_and(list(rule.columns)))]
     if kind == "min_date":
         return [
             _check(
@@ -181,8 +181,14 @@ def _checks_for(spec: ProtocolSpec, rule: Rule, facts: FileFacts) -> list[Check]
         when = pl.lit(False)
         for other in params["when"]:  # type: ignore[union-attr]
             when = when | filled(other)
+        text = dutch.join_or(list(params["when"]))  # type: ignore[call-overload]
         return [
-            _check(rule, name, when & (~filled(name) | pl.col(name).str.contains(r"^0+$")))
+            _check(
+                rule,
+                name,
+                when & (~filled(name) | pl.col(name).str.contains(r"^0+$")),
+                when=text,
+            )
             for name in rule.columns
         ]
     if kind == "equals_filename":

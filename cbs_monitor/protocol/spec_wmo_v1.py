@@ -173,7 +173,7 @@ RULES = (
         "either_or",
         FOUT,
         RECORD,
-        "Beoogde_startdatum en Datum_start_ondersteuning zijn allebei leeg; minstens één moet zijn ingevuld.",
+        "{columns} zijn allebei leeg; minstens één moet zijn ingevuld.",
         columns=("Beoogde_startdatum", "Datum_start_ondersteuning"),
     ),
     Rule(
@@ -190,7 +190,7 @@ RULES = (
         "positive_when",
         FOUT,
         RECORD,
-        "{column} moet een heel getal groter dan 0 zijn als Omvang_eenheid of Beschikte_frequentie is ingevuld.",
+        "{column} moet een heel getal groter dan 0 zijn als {when} is ingevuld.",
         columns=("Omvang_volume",),
         params={"when": ("Omvang_eenheid", "Beschikte_frequentie")},
     ),
