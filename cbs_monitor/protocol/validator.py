@@ -121,11 +121,15 @@ def _file_finding(
     )
 
 
+def _problem_finding(spec: ProtocolSpec, problem: Problem) -> Finding:
+    key, params, entry = problem
+    code, template = spec.file_checks[key]
+    return Finding(code, FOUT, BESTAND, r.render(template, **params), file=entry)
+
+
 def _refuse(result: TechnicalResult, spec: ProtocolSpec, refusal: Refusal) -> None:
     result.status = GEWEIGERD
-    result.findings = [
-        _file_finding(spec, key, file=entry, **params) for key, params, entry in refusal.problems
-    ]
+    result.findings = [_problem_finding(spec, problem) for problem in refusal.problems]
     result.records_read = result.records_valid = result.records_with_errors = (
         result.records_out_of_period
     ) = 0
@@ -160,7 +164,7 @@ def _validate(
         types = file_types((*spec.text_extensions, spec.archive_extension))
         raise Refusal(("extension", {"types": types}, None))
     if len(data) > context.max_upload_bytes:
-        size = {
+        size: dict[str, object] = {
             "size": dutch.file_size_with_bytes(len(data)),
             "limit": dutch.file_size_with_bytes(context.max_upload_bytes),
         }
@@ -168,7 +172,7 @@ def _validate(
 
     sources = open_sources(result.filename, data, spec)
     deliveries, problems = _read_names(sources, is_zip, context, spec, result)
-    result.findings.extend(_file_finding(spec, k, file=e, **p) for k, p, e in problems)
+    result.findings.extend(_problem_finding(spec, problem) for problem in problems)
 
     compact_by_period: dict[str, list[pl.DataFrame]] = {}
     for delivery in deliveries:
@@ -232,7 +236,7 @@ def _read_name(name: str, entry: str | None, context: ValidationContext, spec: P
     if found.created is None:
         problems.append(("created_invalid", {"created": match["created"]}, entry))
     elif found.created > context.upload_date:
-        dates = {
+        dates: dict[str, object] = {
             "created": dutch.date(found.created),
             "upload_date": dutch.date(context.upload_date),
         }
@@ -305,12 +309,11 @@ def _read_names(
         )
         if refused:
             names = load_municipalities()
-            raise Refusal(
-                *[
-                    ("not_allowed", {"municipality": f"{code} {names.get(code, '')}".strip()}, None)
-                    for code in refused
-                ]
-            )
+            problems_refused: list[Problem] = [
+                ("not_allowed", {"municipality": f"{code} {names.get(code, '')}".strip()}, None)
+                for code in refused
+            ]
+            raise Refusal(*problems_refused)
     if context.open_period_codes is not None:
         for delivery in deliveries:
             period = delivery.facts.period
