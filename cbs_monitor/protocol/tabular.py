@@ -231,7 +231,8 @@ def parse_with_csv(
     lines = text.split("\n")
     if lines[-1] == "":
         lines.pop()
-    has_cr = "\r" in text
+    # Only a CR that is not part of a CRLF needs hiding (most files have none).
+    has_cr = text.count("\r") != text.count("\r\n")
     if has_cr:
         # A CR at the end of a line belongs to its line end; any other is a character.
         lines = [_hide_cr(line) for line in lines]
@@ -239,13 +240,14 @@ def parse_with_csv(
     parsed = ParsedChunk(empty_frame(columns))
     rows: list[list[str]] = []
     line_numbers: list[int] = []
-    # Where the record being read began, and whether feeding was stopped by MAX_RECORD_LINES.
-    state = {"start": 0, "capped": False}
+    # [where the record being read began, the first line it may not reach (MAX_RECORD_LINES),
+    # whether feeding stopped there]: shared with the feeding generator.
+    state = [0, MAX_RECORD_LINES, False]
 
     def feed(first: int) -> Iterator[str]:
         for index in range(first, count):
-            if index - state["start"] >= MAX_RECORD_LINES:
-                state["capped"] = True
+            if index >= state[1]:
+                state[2] = True
                 break
             yield lines[index] + "\n"
         # Absorbed into a field when a quote is still open, its own row otherwise.
@@ -259,17 +261,17 @@ def parse_with_csv(
 
     position = 0
     while position < count:
-        state["start"], state["capped"] = position, False
+        state[:] = [position, position + MAX_RECORD_LINES, False]
         reader = csv.reader(feed(position), delimiter=delimiter, quotechar=quote, strict=False)
         restart: int | None = None
         for row in reader:
-            first, after = state["start"], position + reader.line_num
-            state["start"] = after
+            first, after = state[0], position + reader.line_num
+            state[0], state[1] = after, after + MAX_RECORD_LINES
             if row == [_END]:
                 break
             if row and _END in row[-1]:
                 # The input ran out (or MAX_RECORD_LINES did) inside a quoted field.
-                if not chunk.last and not state["capped"]:
+                if not chunk.last and not state[2]:
                     tail = "".join(_show_cr(line) + "\n" for line in lines[first:])
                     parsed.tail = Chunk(chunk.first_line + first, tail.encode("utf-8"), False)
                     break
