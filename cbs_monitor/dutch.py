@@ -76,3 +76,27 @@ def parse_date(text: str) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+def file_size_with_bytes(size: int) -> str:
+    """2621440 -> '2,5 MB (2.621.440 bytes)'; below 1 kB the bytes alone: '777 bytes'."""
+    short = file_size(size)
+    exact = plural(size, "byte", "bytes")
+    return short if short == exact else f"{short} ({exact})"
+
+
+def join_or(items: list[str]) -> str:
+    """['a'] -> 'a'; ['a', 'b', 'c'] -> 'a, b of c'."""
+    return _join(items, "of")
+
+
+def join_and(items: list[str]) -> str:
+    """['a'] -> 'a'; ['a', 'b', 'c'] -> 'a, b en c'."""
+    return _join(items, "en")
+
+
+def _join(items: list[str], word: str) -> str:
+    items = [str(item) for item in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"

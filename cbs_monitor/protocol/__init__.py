@@ -5,6 +5,7 @@ from cbs_monitor.protocol.municipalities import load_municipalities
 from cbs_monitor.protocol.readiness import ComparisonRow, ReadinessResult, build_readiness
 from cbs_monitor.protocol.result import (
     AFGEKEURD,
+    GEWEIGERD,
     GOEDGEKEURD,
     FileSummary,
     Finding,
@@ -26,6 +27,7 @@ __all__ = [
     "AFGEKEURD",
     "END_REASONS",
     "FINANCING_FORMS",
+    "GEWEIGERD",
     "GOEDGEKEURD",
     "MAIN_GROUPS",
     "PRODUCT_CATEGORIES",

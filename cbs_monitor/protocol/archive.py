@@ -9,6 +9,7 @@ import stat
 import zipfile
 from collections.abc import Callable, Iterator
 
+from cbs_monitor import dutch
 from cbs_monitor.protocol.spec import ProtocolSpec
 
 # A ZIP is never unpacked to disk or wholly into memory: entries are decompressed in blocks of
@@ -27,6 +28,9 @@ _ARCHIVE_MAGIC = (
     b"\xfd7zXZ",
 )
 _DRIVE = re.compile(r"^[A-Za-z]:")
+# An entry path is shown in a finding; a hostile one may hold anything, so it is shown tamed.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_MAX_SHOWN_PATH = 120
 
 
 class Refusal(Exception):
@@ -70,8 +74,12 @@ def _zip_sources(data: bytes, spec: ProtocolSpec) -> list[Source]:
         infos = archive.infolist()
     except Exception:  # noqa: BLE001 — zipfile raises many kinds on hostile directories; all mean "unreadable"
         raise Refusal(("zip_invalid", {}, None)) from None
+    max_entries = dutch.plural(limits.max_entries, "bestand", "bestanden")
+    ratio = dutch.number(limits.max_ratio)
+    total = dutch.file_size_with_bytes(limits.max_total_uncompressed)
+    entry_types = file_types(limits.entry_extensions)
     if len(infos) > limits.max_directory_entries:
-        raise Refusal(("zip_entries", {"max_entries": limits.max_entries}, None))
+        raise Refusal(("zip_entries", {"max_entries": max_entries}, None))
 
     problems: dict[str, tuple[str, dict[str, object], str | None]] = {}
 
@@ -83,7 +91,7 @@ def _zip_sources(data: bytes, spec: ProtocolSpec) -> list[Source]:
         path = info.filename.replace("\\", "/")
         mode = info.external_attr >> 16
         if path.startswith("/") or _DRIVE.match(path) or ".." in path.split("/") or "\x00" in path:
-            problem("zip_path", None)
+            problem("zip_path", shown_path(path))
             continue
         if stat.S_ISLNK(mode):
             problem("zip_link", base_name(path))
@@ -97,19 +105,19 @@ def _zip_sources(data: bytes, spec: ProtocolSpec) -> list[Source]:
         elif ext in limits.archive_extensions:
             problem("zip_nested", name)
         elif ext not in limits.entry_extensions:
-            problem("zip_entry_type", name)
+            problem("zip_entry_type", name, types=entry_types)
         elif info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             problem("zip_method", name)
         elif info.file_size > limits.max_ratio * max(info.compress_size, 1):
-            problem("zip_ratio", name, max_ratio=f"{limits.max_ratio:g}")
+            problem("zip_ratio", name, max_ratio=ratio)
         files.append(info)
 
     if not files and not problems:
-        problem("zip_empty", None)
+        problem("zip_empty", None, types=file_types(limits.entry_extensions, plural=True))
     if len(files) > limits.max_entries:
-        problem("zip_entries", None, max_entries=limits.max_entries)
+        problem("zip_entries", None, max_entries=max_entries)
     if sum(info.file_size for info in files) > limits.max_total_uncompressed:
-        problem("zip_total", None, limit=format_bytes(limits.max_total_uncompressed))
+        problem("zip_total", None, limit=total)
     names = [base_name(info.filename).lower() for info in files]
     if len(set(names)) != len(names):
         problem("zip_duplicate", None)
@@ -155,9 +163,11 @@ def _entry_reader(
                 produced += len(block)
                 budget.left -= len(block)
                 if produced > allowed:
-                    raise Refusal(("zip_ratio", {"max_ratio": f"{limits.max_ratio:g}"}, name))
+                    raise Refusal(
+                        ("zip_ratio", {"max_ratio": dutch.number(limits.max_ratio)}, name)
+                    )
                 if budget.left < 0:
-                    limit = format_bytes(limits.max_total_uncompressed)
+                    limit = dutch.file_size_with_bytes(limits.max_total_uncompressed)
                     raise Refusal(("zip_total", {"limit": limit}, None))
                 if first and block.startswith(_ARCHIVE_MAGIC):
                     raise Refusal(("zip_nested", {}, name))
@@ -167,11 +177,14 @@ def _entry_reader(
     return blocks
 
 
-def format_bytes(size: int) -> str:
-    """A size the Dutch way: 2,5 MB, 50 MB, 812 kB."""
-    if size >= 1024 * 1024:
-        text = f"{size / (1024 * 1024):.1f}".replace(".", ",").removesuffix(",0")
-        return f"{text} MB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} kB"
-    return f"{size} bytes"
+def shown_path(path: str) -> str:
+    """An entry path fit for a message: control characters as '?', at most 120 characters."""
+    tamed = _UNPRINTABLE.sub("?", path)
+    return tamed if len(tamed) <= _MAX_SHOWN_PATH else tamed[: _MAX_SHOWN_PATH - 1] + "…"
+
+
+def file_types(extensions: tuple[str, ...], *, plural: bool = False) -> str:
+    """('.csv', '.txt') -> '.csv- of .txt-bestand' (plural: '.csv- of .txt-bestanden')."""
+    parts = [f"{ext}-" for ext in extensions]
+    parts[-1] += "bestanden" if plural else "bestand"
+    return dutch.join_or(parts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -10,8 +11,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+from cbs_monitor import dutch
 from cbs_monitor.protocol.municipalities import load_municipalities
-from cbs_monitor.protocol.result import ValidationContext
+from cbs_monitor.protocol.result import TechnicalResult, ValidationContext
 from cbs_monitor.protocol.sample import default_created, generate_sample
 from cbs_monitor.protocol.spec import get_spec
 from cbs_monitor.protocol.validator import validate_upload
@@ -23,7 +25,7 @@ def add_commands(subparsers) -> None:
     """Register `validate` and `generate-sample` on an argparse subparsers object."""
     validate = subparsers.add_parser(
         "validate",
-        help="check a delivery file offline (exit 0 Goedgekeurd, 1 Afgekeurd, 2 geweigerd)",
+        help="check a delivery file offline (exit 0 Goedgekeurd, 1 Afgekeurd, 2 Geweigerd)",
         description="Controleer een Wmo-bestand (.csv, .txt of .zip) zoals de portal dat doet.",
     )
     validate.add_argument("file", type=Path, help="the .csv, .txt or .zip to check")
@@ -35,7 +37,10 @@ def add_commands(subparsers) -> None:
         "--upload-date", type=_date, default=None, help="JJJJ-MM-DD (default: today)"
     )
     validate.add_argument(
-        "--threshold", type=float, default=None, help="error threshold in percent"
+        "--threshold",
+        type=float,
+        default=None,
+        help="error threshold in percent (default: the portal's, CBS_MONITOR_ERROR_THRESHOLD_PERCENT)",
     )
     validate.add_argument("--spec", default="wmo-v1", help="protocol version (default wmo-v1)")
     validate.set_defaults(func=run_validate)
@@ -99,12 +104,7 @@ def run_validate(args: argparse.Namespace) -> int:
     except KeyError as error:
         print(str(error), file=sys.stderr)
         return EXIT_REFUSED
-    context = ValidationContext(
-        upload_date=args.upload_date or dt.date.today(),
-        error_threshold_percent=args.threshold
-        if args.threshold is not None
-        else spec.error_threshold_percent,
-    )
+    context = offline_context(args.upload_date or dt.date.today(), threshold=args.threshold)
     result = validate_upload(path.name, data, context=context, spec=spec)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -129,20 +129,39 @@ def run_validate(args: argparse.Namespace) -> int:
     return EXIT_APPROVED if result.approved else EXIT_REJECTED
 
 
-def _print_text(result) -> None:
-    print(f"Bestand:  {result.filename} ({result.size} bytes)")
-    if result.municipality_code:
-        print(f"Gemeente: {result.municipality_code}   Periode: {', '.join(result.period_codes)}")
+def offline_context(upload_date: dt.date, *, threshold: float | None = None) -> ValidationContext:
+    """The context of an offline check: the portal's size limit and error threshold (from the
+    settings, so offline and portal agree), no delivery rights or window to check."""
+    from cbs_monitor.settings import get_settings
+
+    context = ValidationContext.from_settings(get_settings(), upload_date=upload_date)
+    if threshold is not None:
+        context = dataclasses.replace(context, error_threshold_percent=threshold)
+    return context
+
+
+def _print_text(result: TechnicalResult) -> None:
+    print(f"Bestand:  {result.filename} ({dutch.file_size_with_bytes(result.size)})")
+    if result.municipality_code or result.period_codes:
+        print(
+            f"Gemeente: {result.municipality_code or '-'}   "
+            f"Periode: {', '.join(result.period_codes) or '-'}"
+        )
     print(
-        f"Records:  {result.records_read} gelezen, {result.records_valid} zonder fouten, "
-        f"{result.records_with_errors} met fouten, {result.records_out_of_period} buiten de periode"
+        f"Records:  {dutch.number(result.records_read)} gelezen, "
+        f"{dutch.number(result.records_valid)} zonder fouten, "
+        f"{dutch.number(result.records_with_errors)} met fouten, "
+        f"{dutch.number(result.records_out_of_period)} buiten de periode"
     )
     print(
         f"Status:   {result.status}"
-        + (" (geweigerd, niet inhoudelijk gecontroleerd)" if result.refused else "")
+        + (" (niet gelezen: het bestand wordt niet verwerkt)" if result.refused else "")
     )
     for finding in result.findings:
-        print(f"  [{finding.code} {finding.severity}] {finding.describe()} ({finding.count}x)")
+        print(
+            f"  [{finding.code} {finding.severity}] {finding.describe()} "
+            f"({dutch.number(finding.count)}x)"
+        )
 
 
 def run_generate_sample(args: argparse.Namespace) -> int:
@@ -167,5 +186,5 @@ def run_generate_sample(args: argparse.Namespace) -> int:
         name, data = name.rsplit(".", 1)[0] + ".zip", buffer.getvalue()
     target: Path = args.out / name if args.out.is_dir() else args.out
     target.write_bytes(data)
-    print(f"{target} ({len(data)} bytes)")
+    print(f"{target} ({dutch.file_size_with_bytes(len(data))})")
     return 0

@@ -7,6 +7,7 @@ import datetime as dt
 
 import polars as pl
 
+from cbs_monitor import dutch
 from cbs_monitor.protocol.periods import Period
 from cbs_monitor.protocol.spec import BESTAND, FOUT, ProtocolSpec, Rule
 
@@ -20,11 +21,17 @@ KEY_HASH = "__key_hash"
 
 @dataclasses.dataclass(frozen=True)
 class FileFacts:
-    """What the file name and the context say the rows must agree with."""
+    """What the rows must agree with: the file name's parts, else the context's fallbacks.
 
-    municipality_code: str
-    period: Period
-    created: dt.date
+    None: nothing to compare with, so that check is left out (and without a period every record
+    counts as in scope). `fallback` names the parts ("municipality", "period") that come from
+    the context rather than the name, so their messages say so.
+    """
+
+    municipality_code: str | None
+    period: Period | None
+    created: dt.date | None
+    fallback: frozenset[str] = frozenset()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,8 +96,15 @@ def render(template: str, **values: object) -> str:
     return template.format_map(_Blank({k: v for k, v in values.items() if v is not None}))
 
 
-def _check(rule: Rule, column: str | None, expr: pl.Expr | None, **values: object) -> Check:
-    message = render(rule.message, column=column, **values)
+def _check(
+    rule: Rule,
+    column: str | None,
+    expr: pl.Expr | None,
+    *,
+    template: str | None = None,
+    **values: object,
+) -> Check:
+    message = render(template or rule.message, column=column, **values)
     return Check(f"{rule.code}:{column or ''}", rule, column, expr, message)
 
 
@@ -152,34 +166,66 @@ def _checks_for(spec: ProtocolSpec, rule: Rule, facts: FileFacts) -> list[Check]
         expr = pl.lit(True)
         for name in rule.columns:
             expr = expr & ~filled(name)
-        return [_check(rule, None, expr)]
+        return [_check(rule, None, expr, columns=dutch.join_and(list(rule.columns)))]
     if kind == "min_date":
         return [
-            _check(rule, name, pl.col(date_col(name)) < pl.lit(params["min"]))
+            _check(
+                rule,
+                name,
+                pl.col(date_col(name)) < pl.lit(params["min"]),
+                min=dutch.date(params["min"]),  # type: ignore[arg-type]
+            )
             for name in rule.columns
         ]
     if kind == "positive_when":
         when = pl.lit(False)
         for other in params["when"]:  # type: ignore[union-attr]
             when = when | filled(other)
+        text = dutch.join_or(list(params["when"]))  # type: ignore[call-overload]
         return [
-            _check(rule, name, when & (~filled(name) | pl.col(name).str.contains(r"^0+$")))
+            _check(
+                rule,
+                name,
+                when & (~filled(name) | pl.col(name).str.contains(r"^0+$")),
+                when=text,
+            )
             for name in rule.columns
         ]
     if kind == "equals_filename":
         part = params["part"]
+        template = rule.fallback_message if part in facts.fallback else None
         if part == "created":
-            expected: object = facts.created
+            if facts.created is None:
+                return []
+            created = facts.created
             return [
-                _check(rule, name, pl.col(date_col(name)) != pl.lit(expected, dtype=pl.Date))
+                _check(
+                    rule,
+                    name,
+                    pl.col(date_col(name)) != pl.lit(created, dtype=pl.Date),
+                    expected=f"{created:%Y%m%d}",
+                )
                 for name in rule.columns
             ]
-        expected = facts.municipality_code if part == "municipality" else facts.period.code
+        if part == "municipality":
+            expected = facts.municipality_code
+        else:
+            expected = facts.period.code if facts.period else None
+        if expected is None:
+            return []
         return [
-            _check(rule, name, format_ok(spec, name) & (pl.col(name) != pl.lit(expected)))
+            _check(
+                rule,
+                name,
+                format_ok(spec, name) & (pl.col(name) != pl.lit(expected)),
+                template=template,
+                expected=expected,
+            )
             for name in rule.columns
         ]
     if kind == "out_of_period":
+        if facts.period is None:
+            return []
         return [_check(rule, None, pl.col(VALID) & ~pl.col(IN_PERIOD))]
     if kind == "after_date":
         other = str(params["other"])
@@ -212,8 +258,13 @@ def effective_start(spec: ProtocolSpec) -> pl.Expr:
     return pl.coalesce([pl.col(date_col(name)) for name in spec.figures.start])
 
 
-def in_period(spec: ProtocolSpec, period: Period) -> pl.Expr:
-    """Active at least one day in the period: start <= period end and (no end or end >= period start)."""
+def in_period(spec: ProtocolSpec, period: Period | None) -> pl.Expr:
+    """Active at least one day in the period: start <= period end and (no end or end >= period start).
+
+    Without a period (none in the name, no fallback) every record is taken as in scope.
+    """
+    if period is None:
+        return pl.lit(True)
     start = effective_start(spec)
     end = pl.col(date_col(spec.figures.end))
     return (start <= pl.lit(period.end)) & (end.is_null() | (end >= pl.lit(period.start)))

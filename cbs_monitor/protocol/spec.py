@@ -34,6 +34,8 @@ class Rule:
     """A check the validator knows by `kind`; `columns` and `params` make it concrete.
 
     The message is a Dutch template; `{column}` and the keys of `params` may appear in it.
+    `fallback_message` is used instead when the value compared with does not come from the file
+    name but from the delivery context (the name did not yield it; see ValidationContext).
     """
 
     code: str
@@ -43,6 +45,7 @@ class Rule:
     message: str
     columns: tuple[str, ...] = ()
     params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    fallback_message: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +89,12 @@ class ProtocolSpec:
     columns: tuple[Column, ...]
     rules: tuple[Rule, ...]
     # File-level findings by what they are about (key) -> (code, Dutch message template).
+    # Several keys may share a code: variants of one check that say which way it failed.
     file_checks: Mapping[str, tuple[str, str]]
+    # What can be wrong with the header (key -> Dutch phrase); the header finding joins them.
+    header_problems: Mapping[str, str]
+    # Separators a header is recognised by when it is not split by `delimiter` (char -> Dutch).
+    alternative_delimiters: Mapping[str, str]
     figures: FigureColumns
     categories: Mapping[str, str]
     main_groups: Mapping[str, tuple[str, ...]]

@@ -173,7 +173,7 @@ RULES = (
         "either_or",
         FOUT,
         RECORD,
-        "Beoogde_startdatum en Datum_start_ondersteuning zijn allebei leeg; minstens één moet zijn ingevuld.",
+        "{columns} zijn allebei leeg; minstens één moet zijn ingevuld.",
         columns=("Beoogde_startdatum", "Datum_start_ondersteuning"),
     ),
     Rule(
@@ -181,7 +181,7 @@ RULES = (
         "min_date",
         FOUT,
         RECORD,
-        "{column} ligt vóór 1 januari 2015.",
+        "{column} ligt vóór {min}.",
         columns=("Datum_start_ondersteuning",),
         params={"min": dt.date(2015, 1, 1)},
     ),
@@ -190,7 +190,7 @@ RULES = (
         "positive_when",
         FOUT,
         RECORD,
-        "{column} moet een heel getal groter dan 0 zijn als Omvang_eenheid of Beschikte_frequentie is ingevuld.",
+        "{column} moet een heel getal groter dan 0 zijn als {when} is ingevuld.",
         columns=("Omvang_volume",),
         params={"when": ("Omvang_eenheid", "Beschikte_frequentie")},
     ),
@@ -199,7 +199,7 @@ RULES = (
         "equals_filename",
         FOUT,
         RECORD,
-        "{column} wijkt af van de aanmaakdatum in de bestandsnaam.",
+        "{column} wijkt af van de aanmaakdatum {expected} in de bestandsnaam.",
         columns=("Aanmaakdatum_bestand",),
         params={"part": "created"},
     ),
@@ -208,18 +208,22 @@ RULES = (
         "equals_filename",
         FOUT,
         BESTAND,
-        "De gemeentecode in de regel wijkt af van de gemeentecode in de bestandsnaam.",
+        "De gemeentecode in de regel wijkt af van de gemeentecode {expected} in de bestandsnaam.",
         columns=("Gemeentecode",),
         params={"part": "municipality"},
+        fallback_message="De gemeentecode in de regel wijkt af van {expected}, de gemeente waarvoor "
+        "is aangeleverd (de bestandsnaam noemt geen geldige gemeentecode).",
     ),
     Rule(
         "F035",
         "equals_filename",
         FOUT,
         BESTAND,
-        "De periode in de regel wijkt af van de periode in de bestandsnaam.",
+        "De periode in de regel wijkt af van de periode {expected} in de bestandsnaam.",
         columns=("Periode",),
         params={"part": "period"},
+        fallback_message="De periode in de regel wijkt af van {expected}, de verslagperiode "
+        "waarvoor is aangeleverd (de bestandsnaam noemt geen geldige verslagperiode).",
     ),
     Rule(
         "W001",
@@ -263,13 +267,15 @@ RULES = (
     ),
 )
 
+# Values in braces are filled in by the validator from the spec, the context and the file, so
+# a limit or a list is written once (e.g. {limit} comes from the size limit in use).
 FILE_CHECKS = _frozen(
     {
         "extension": (
             "F001",
-            "Dit bestandstype wordt niet geaccepteerd: lever een .csv-, .txt- of .zip-bestand aan.",
+            "Dit bestandstype wordt niet geaccepteerd: lever een {types} aan.",
         ),
-        "size": ("F002", "Het bestand is te groot ({size}); de grens is {limit}."),
+        "size": ("F002", "Het bestand is te groot: {size}; de grens is {limit}."),
         "filename": (
             "F003",
             "De bestandsnaam voldoet niet aan het voorgeschreven patroon "
@@ -280,17 +286,22 @@ FILE_CHECKS = _frozen(
             "F004",
             "De gemeentecode {municipality} in de bestandsnaam bestaat niet.",
         ),
-        "created_date": (
+        "created_invalid": (
             "F005",
-            "De aanmaakdatum in de bestandsnaam is geen bestaande datum of ligt na de dag van aanleveren.",
+            "De aanmaakdatum {created} in de bestandsnaam is geen bestaande datum.",
+        ),
+        "created_future": (
+            "F005",
+            "De aanmaakdatum {created} in de bestandsnaam ligt na de dag van aanleveren "
+            "({upload_date}).",
         ),
         "not_allowed": ("F006", "U mag geen bestanden aanleveren voor gemeente {municipality}."),
         "window_closed": ("F007", "De aanleverperiode voor verslagperiode {period} is niet open."),
         "zip_invalid": ("F010", "Het ZIP-bestand is beschadigd of kan niet worden gelezen."),
-        "zip_entries": ("F011", "Het ZIP-bestand bevat meer dan {max_entries} bestanden."),
+        "zip_entries": ("F011", "Het ZIP-bestand bevat meer dan {max_entries}."),
         "zip_entry_type": (
             "F012",
-            "Het ZIP-bestand bevat een bestand dat geen .csv- of .txt-bestand is.",
+            "Het ZIP-bestand bevat een bestand dat geen {types} is.",
         ),
         "zip_nested": (
             "F013",
@@ -316,9 +327,10 @@ FILE_CHECKS = _frozen(
         ),
         "zip_mixed": (
             "F019",
-            "Het ZIP-bestand bevat bestanden voor meer dan één gemeente; lever per gemeente apart aan.",
+            "Het ZIP-bestand bevat bestanden voor meer dan één gemeente ({municipalities}); "
+            "lever per gemeente apart aan.",
         ),
-        "zip_empty": ("F020", "Het ZIP-bestand bevat geen .csv- of .txt-bestanden."),
+        "zip_empty": ("F020", "Het ZIP-bestand bevat geen {types}."),
         "zip_method": (
             "F021",
             "Het ZIP-bestand gebruikt een compressiemethode die niet wordt ondersteund; "
@@ -326,8 +338,9 @@ FILE_CHECKS = _frozen(
         ),
         "zip_periods": (
             "F022",
-            "Het ZIP-bestand bevat een combinatie van verslagperiodes die niet is toegestaan: één periode, "
-            "of een tweede halfjaar met een herlevering van het eerste halfjaar van hetzelfde jaar.",
+            "Het ZIP-bestand bevat een combinatie van verslagperiodes die niet is toegestaan "
+            "({periods}): één periode, of een tweede halfjaar met een herlevering van het eerste "
+            "halfjaar van hetzelfde jaar.",
         ),
         "zip_duplicate": ("F023", "Het ZIP-bestand bevat twee bestanden met dezelfde naam."),
         "empty": ("F030", "Het bestand bevat geen records."),
@@ -336,14 +349,15 @@ FILE_CHECKS = _frozen(
             "Het bestand is niet in UTF-8 gecodeerd; de eerste ongeldige tekens staan op regel {line}. "
             "Sla het bestand op als UTF-8.",
         ),
-        "header": (
-            "F032",
-            "De kopregel is niet correct: verwacht worden de {columns} kolomnamen {names}, in deze volgorde, "
-            "gescheiden door ';'. {detail}",
-        ),
+        "header": ("F032", "De kopregel is niet correct: {detail}."),
         "field_count": (
             "F033",
-            "De regel heeft niet precies {columns} velden, gescheiden door ';'.",
+            "De regel heeft niet precies {columns} velden, gescheiden door '{delimiter}'.",
+        ),
+        "unclosed_quote": (
+            "F036",
+            "Een aanhalingsteken wordt niet gesloten; de regel telt als record met een fout en "
+            "de regels erna zijn gewoon gelezen.",
         ),
         "threshold": (
             "F040",
@@ -356,6 +370,30 @@ FILE_CHECKS = _frozen(
         ),
     }
 )
+
+# The phrases of the header finding (F032), most telling first; {found} is never a value that
+# looks like data (a header that is really a record is said to be one, not echoed).
+HEADER_PROBLEMS = _frozen(
+    {
+        "cr_only": "de regels eindigen op alleen een CR-teken (carriage return) in plaats van "
+        "CRLF of LF; voor deze controle zijn de regels op CR gesplitst",
+        "sep_line": "regel {line} is `{text}`, een aanwijzing voor Excel die niet in het bestand "
+        "hoort; de kopregel op regel {next} is gebruikt",
+        "blank_line": "regel {line} is leeg; de kopregel op regel {next} is gebruikt",
+        "separator": "de kolommen zijn gescheiden door {found} in plaats van door '{delimiter}'",
+        "invisible": "kolom {position} (`{expected}`) bevat een onzichtbaar teken: {char}",
+        "renamed": "kolom {position} heet `{found}`, verwacht `{expected}`",
+        "renamed_hidden": "kolom {position} heet niet `{expected}`",
+        "more_renamed": "en nog {more} met een andere naam",
+        "count": "de kopregel heeft {found} in plaats van {expected}",
+        "missing": "ontbrekend: {names}",
+        "unknown": "onbekend: {names}",
+        "record": "de kopregel ontbreekt: regel {line} is een record en is als record gelezen",
+        "expected": "verwacht worden de {count} kolomnamen {names}, in deze volgorde, "
+        "gescheiden door '{delimiter}'",
+    }
+)
+ALTERNATIVE_DELIMITERS = _frozen({",": "komma's (,)", "\t": "tabs", "|": "verticale strepen (|)"})
 
 SPEC_WMO_V1 = register(
     ProtocolSpec(
@@ -394,6 +432,8 @@ SPEC_WMO_V1 = register(
         columns=COLUMNS,
         rules=RULES,
         file_checks=FILE_CHECKS,
+        header_problems=HEADER_PROBLEMS,
+        alternative_delimiters=ALTERNATIVE_DELIMITERS,
         figures=FigureColumns(
             client="BSN",
             category="Type_maatwerkarrangement",

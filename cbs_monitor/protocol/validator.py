@@ -5,18 +5,21 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import logging
 import re
 import traceback
+from collections.abc import Iterator
 
 import polars as pl
 
+from cbs_monitor import dutch
 from cbs_monitor.protocol import rules as r
 from cbs_monitor.protocol.archive import (
     Refusal,
     Source,
     base_name,
-    format_bytes,
+    file_types,
     open_sources,
     suffix,
 )
@@ -26,9 +29,12 @@ from cbs_monitor.protocol.figures import (
     compute_from_compact,
     empty_compact,
 )
-from cbs_monitor.protocol.periods import Period
+from cbs_monitor.protocol.header import SEP_LINE, judge_header
+from cbs_monitor.protocol.municipalities import load_municipalities
+from cbs_monitor.protocol.periods import Period, parse_period
 from cbs_monitor.protocol.result import (
     AFGEKEURD,
+    GEWEIGERD,
     GOEDGEKEURD,
     MAX_LINES,
     FileSummary,
@@ -41,7 +47,9 @@ from cbs_monitor.protocol.spec_wmo_v1 import SPEC_WMO_V1
 from cbs_monitor.protocol.tabular import (
     LINE,
     ROW_HASH,
+    Chunk,
     iter_chunks,
+    join_chunks,
     parse_chunk,
     parse_header,
     split_header,
@@ -51,6 +59,7 @@ log = logging.getLogger(__name__)
 # Fixed seeds: hashes only need to agree within one validation run.
 _KEY_SEED = 0x5EED
 _CLIENT_SEED = 0xC11E
+Problem = tuple[str, dict[str, object], str | None]
 
 
 def validate_upload(
@@ -60,7 +69,15 @@ def validate_upload(
     context: ValidationContext | None = None,
     spec: ProtocolSpec = SPEC_WMO_V1,
 ) -> TechnicalResult:
-    """Check one upload against the protocol. Bad input gives an Afgekeurd result, never an exception."""
+    """Check one upload against the protocol; bad input gives a report, never an exception.
+
+    Every upload gets a full technisch rapport (Goedgekeurd or Afgekeurd, every finding), a
+    wrong file name, unknown municipality, future aanmaakdatum or closed window included: those
+    are file-level errors, and the rows are then compared with the context's fallbacks. Only
+    what may never be processed is refused before reading (status Geweigerd): a wrong type, a
+    file over `context.max_upload_bytes`, a hostile or broken ZIP, and a known municipality the
+    uploader may not deliver for (`context.allowed_municipality_codes`).
+    """
     context = context or ValidationContext()
     result = TechnicalResult(
         filename=str(filename),
@@ -104,12 +121,15 @@ def _file_finding(
     )
 
 
+def _problem_finding(spec: ProtocolSpec, problem: Problem) -> Finding:
+    key, params, entry = problem
+    code, template = spec.file_checks[key]
+    return Finding(code, FOUT, BESTAND, r.render(template, **params), file=entry)
+
+
 def _refuse(result: TechnicalResult, spec: ProtocolSpec, refusal: Refusal) -> None:
-    result.status = AFGEKEURD
-    result.refused = True
-    result.findings = [
-        _file_finding(spec, key, file=entry, **params) for key, params, entry in refusal.problems
-    ]
+    result.status = GEWEIGERD
+    result.findings = [_problem_finding(spec, problem) for problem in refusal.problems]
     result.records_read = result.records_valid = result.records_with_errors = (
         result.records_out_of_period
     ) = 0
@@ -118,8 +138,20 @@ def _refuse(result: TechnicalResult, spec: ProtocolSpec, refusal: Refusal) -> No
 
 
 @dataclasses.dataclass
+class _Name:
+    """What a file name says, each part only when it is valid."""
+
+    municipality: str | None = None
+    period: Period | None = None
+    created: dt.date | None = None
+    valid: bool = False
+
+
+@dataclasses.dataclass
 class _Delivery:
     source: Source
+    name: _Name
+    # What the rows are checked against: the name's parts, else the context's fallbacks.
     facts: r.FileFacts
 
 
@@ -129,22 +161,18 @@ def _validate(
     ext = suffix(result.filename)
     is_zip = ext == spec.archive_extension
     if ext not in spec.text_extensions and not is_zip:
-        raise Refusal(("extension", {}, None))
-    if len(data) > spec.max_upload_bytes:
-        raise Refusal(
-            (
-                "size",
-                {"size": format_bytes(len(data)), "limit": format_bytes(spec.max_upload_bytes)},
-                None,
-            )
-        )
+        types = file_types((*spec.text_extensions, spec.archive_extension))
+        raise Refusal(("extension", {"types": types}, None))
+    if len(data) > context.max_upload_bytes:
+        size: dict[str, object] = {
+            "size": dutch.file_size_with_bytes(len(data)),
+            "limit": dutch.file_size_with_bytes(context.max_upload_bytes),
+        }
+        raise Refusal(("size", size, None))
 
     sources = open_sources(result.filename, data, spec)
-    deliveries = _check_names(sources, is_zip, context, spec)
-    result.municipality_code = deliveries[0].facts.municipality_code
-    periods = sorted({d.facts.period.code for d in deliveries})
-    result.period_codes = periods
-    result.period_code = periods[-1]
+    deliveries, problems = _read_names(sources, is_zip, context, spec, result)
+    result.findings.extend(_problem_finding(spec, problem) for problem in problems)
 
     compact_by_period: dict[str, list[pl.DataFrame]] = {}
     for delivery in deliveries:
@@ -160,17 +188,20 @@ def _validate(
                 name=delivery.source.name,
                 records=run.records,
                 records_with_errors=run.records_with_errors,
-                municipality_code=delivery.facts.municipality_code,
-                period_code=delivery.facts.period.code,
+                municipality_code=delivery.name.municipality,
+                period_code=delivery.name.period.code if delivery.name.period else None,
             )
         )
-        compact_by_period.setdefault(delivery.facts.period.code, []).extend(run.compact)
+        if delivery.facts.period is not None:
+            frames = compact_by_period.setdefault(delivery.facts.period.code, [])
+            frames.extend(run.compact)
     result.records_valid = result.records_read - result.records_with_errors
 
+    municipality = result.municipality_code or context.fallback_municipality_code or ""
     for period_code, frames in compact_by_period.items():
         frame = pl.concat(frames) if frames else empty_compact(spec)
         result.figures_by_period[period_code] = compute_from_compact(
-            frame, municipality_code=result.municipality_code, period_code=period_code, spec=spec
+            frame, municipality_code=municipality, period_code=period_code, spec=spec
         )
 
     threshold = context.error_threshold_percent
@@ -179,8 +210,8 @@ def _validate(
             _file_finding(
                 spec,
                 "threshold",
-                percent=_percent(result.error_percent),
-                threshold=_percent(threshold),
+                percent=dutch.percent(result.error_percent),
+                threshold=dutch.percent(threshold),
                 count=result.records_with_errors,
             )
         )
@@ -188,55 +219,110 @@ def _validate(
     result.status = AFGEKEURD if file_errors else GOEDGEKEURD
 
 
-def _percent(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",").removesuffix(",0") + "%"
+def _read_name(name: str, entry: str | None, context: ValidationContext, spec: ProtocolSpec):
+    """The valid parts of one file name and the file-level problems with it."""
+    match = re.fullmatch(spec.filename_pattern, base_name(name), re.IGNORECASE)
+    # Year 0000 has no calendar dates: the name cannot mean a period.
+    if not match or int(match["year"]) < 1:
+        return _Name(), [("filename", {"example": spec.filename_example}, entry)]
+    problems: list[Problem] = []
+    code = match["municipality"]
+    found = _Name(period=Period(int(match["year"]), int(match["half"])))
+    if code in context.known_municipality_codes:
+        found.municipality = code
+    else:
+        problems.append(("unknown_municipality", {"municipality": code}, entry))
+    found.created = _date(match["created"])
+    if found.created is None:
+        problems.append(("created_invalid", {"created": match["created"]}, entry))
+    elif found.created > context.upload_date:
+        dates: dict[str, object] = {
+            "created": dutch.date(found.created),
+            "upload_date": dutch.date(context.upload_date),
+        }
+        problems.append(("created_future", dates, entry))
+    found.valid = not problems
+    return found, problems
 
 
-def _check_names(
-    sources: list[Source], is_zip: bool, context: ValidationContext, spec: ProtocolSpec
-) -> list[_Delivery]:
-    """Every file name must follow the pattern and point at a known, permitted municipality and an open period."""
-    problems: list[tuple[str, dict[str, object], str | None]] = []
+def _read_names(
+    sources: list[Source],
+    is_zip: bool,
+    context: ValidationContext,
+    spec: ProtocolSpec,
+    result: TechnicalResult,
+) -> tuple[list[_Delivery], list[Problem]]:
+    """What the names say (into `result`), what the rows are checked against, and the problems.
+
+    Raises Refusal when a known municipality (from a name, else the fallback) is one the
+    uploader may not deliver for: such a file is never read.
+    """
+    problems: list[Problem] = []
     deliveries: list[_Delivery] = []
-    pattern = re.compile(spec.filename_pattern, re.IGNORECASE)
+    fallback_period = (
+        parse_period(context.fallback_period_code) if context.fallback_period_code else None
+    )
     for source in sources:
         entry = source.name if is_zip else None
-        match = pattern.fullmatch(base_name(source.name))
-        if not match:
-            problems.append(("filename", {"example": spec.filename_example}, entry))
-            continue
-        code = match["municipality"]
-        period = Period(int(match["year"]), int(match["half"]))
-        if period.year < 1:  # year 0000 has no calendar dates
-            problems.append(("filename", {"example": spec.filename_example}, entry))
-            continue
-        created = _date(match["created"])
-        if created is None or created > context.upload_date:
-            problems.append(("created_date", {}, entry))
-        if code not in context.known_municipality_codes:
-            problems.append(("unknown_municipality", {"municipality": code}, entry))
-        elif (
-            context.allowed_municipality_codes is not None
-            and code not in context.allowed_municipality_codes
-        ):
-            problems.append(("not_allowed", {"municipality": code}, entry))
-        if context.open_period_codes is not None and period.code not in context.open_period_codes:
-            problems.append(("window_closed", {"period": period.code}, entry))
-        if created is None:
-            continue
-        deliveries.append(_Delivery(source, r.FileFacts(code, period, created)))
-    if is_zip and deliveries and not problems:
-        if len({d.facts.municipality_code for d in deliveries}) > 1:
-            problems.append(("zip_mixed", {}, None))
-        periods = {d.facts.period for d in deliveries}
-        years = {p.year for p in periods}
-        if len(periods) > 1 and (len(periods) > 2 or len(years) > 1):
-            problems.append(("zip_periods", {}, None))
-    if problems:
-        # One finding per kind and entry: the same mistake in every entry reads once per entry.
-        unique = list(dict.fromkeys((k, tuple(sorted(p.items())), e) for k, p, e in problems))
-        raise Refusal(*[(k, dict(p), e) for k, p, e in unique])
-    return deliveries
+        name, found = _read_name(source.name, entry, context, spec)
+        problems.extend(found)
+        fallback = frozenset(
+            part
+            for part, value in (("municipality", name.municipality), ("period", name.period))
+            if value is None
+        )
+        facts = r.FileFacts(
+            municipality_code=name.municipality or context.fallback_municipality_code,
+            period=name.period or fallback_period,
+            created=name.created,
+            fallback=fallback,
+        )
+        deliveries.append(_Delivery(source, name, facts))
+
+    codes = sorted({d.name.municipality for d in deliveries if d.name.municipality})
+    periods = sorted({d.name.period for d in deliveries if d.name.period}, key=lambda p: p.code)
+    periods_ok = len(periods) <= 1 or (len(periods) == 2 and periods[0].year == periods[1].year)
+    if len(codes) > 1:
+        problems.append(("zip_mixed", {"municipalities": dutch.join_and(codes)}, None))
+    if not periods_ok:
+        codes_text = dutch.join_and([p.code for p in periods])
+        problems.append(("zip_periods", {"periods": codes_text}, None))
+    every_name = {
+        "municipality": all(d.name.municipality for d in deliveries),
+        "period": all(d.name.period for d in deliveries),
+    }
+    result.municipality_code = codes[0] if len(codes) == 1 and every_name["municipality"] else None
+    result.period_code = (
+        periods[-1].code if periods_ok and periods and every_name["period"] else None
+    )
+    result.name_valid = all(d.name.valid for d in deliveries) and len(codes) <= 1 and periods_ok
+    result.period_codes = sorted({d.facts.period.code for d in deliveries if d.facts.period})
+
+    if context.allowed_municipality_codes is not None:
+        refused = sorted(
+            {
+                d.facts.municipality_code
+                for d in deliveries
+                if d.facts.municipality_code in context.known_municipality_codes
+                and d.facts.municipality_code not in context.allowed_municipality_codes
+            }
+        )
+        if refused:
+            names = load_municipalities()
+            problems_refused: list[Problem] = [
+                ("not_allowed", {"municipality": f"{code} {names.get(code, '')}".strip()}, None)
+                for code in refused
+            ]
+            raise Refusal(*problems_refused)
+    if context.open_period_codes is not None:
+        for delivery in deliveries:
+            period = delivery.facts.period
+            if period is not None and period.code not in context.open_period_codes:
+                entry = delivery.source.name if is_zip else None
+                problems.append(("window_closed", {"period": period.code}, entry))
+    # One finding per kind and entry: the same mistake in every entry reads once per entry.
+    unique = list(dict.fromkeys((k, tuple(sorted(p.items())), e) for k, p, e in problems))
+    return deliveries, [(k, dict(p), e) for k, p, e in unique]
 
 
 def _date(text: str) -> dt.date | None:
@@ -244,6 +330,20 @@ def _date(text: str) -> dt.date | None:
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
         return None
+
+
+def _line_ends(blocks: Iterator[bytes]) -> tuple[Iterator[bytes], bool]:
+    """The blocks, with CR turned into LF when lines end in a bare CR (old Mac files)."""
+    stream = iter(blocks)
+    first = next(stream, None)
+    if first is None:
+        return iter(()), False
+    # Only CRs, no LF at all, in the first block (the whole file, or 2 MB of a ZIP entry).
+    cr_only = b"\r" in first and b"\n" not in first
+    whole = itertools.chain((first,), stream)
+    if cr_only:
+        return (block.replace(b"\r", b"\n") for block in whole), True
+    return whole, False
 
 
 class _FileRun:
@@ -264,6 +364,10 @@ class _FileRun:
         self.out_of_period = 0
         self.bad_field_count = 0
         self.bad_field_lines: list[int] = []
+        self.unclosed_count = 0
+        self.unclosed_lines: list[int] = []
+        # Set by an encoding error: the rest of the file is not read.
+        self.unreadable = False
         self.compact: list[pl.DataFrame] = []
         self.hashes: list[pl.DataFrame] = []
         self._plan = self._build_plan()
@@ -273,54 +377,105 @@ class _FileRun:
 
     def read(self, source: Source) -> None:
         spec = self.spec
-        chunks = iter_chunks(source.blocks(), spec.quote_char.encode())
+        blocks, cr_only = _line_ends(source.blocks())
+        chunks = iter_chunks(blocks, spec.quote_char.encode())
         first = next(chunks, None)
         if first is None or not first.data.strip(b"\r\n"):
             self._file("empty")
             return
-        raw_header, rest = split_header(first)
-        header = parse_header(raw_header, spec.delimiter, spec.quote_char)
-        if header is None:
-            self._file("encoding", lines=[1], line=1)
+        rest = self._read_header(first, cr_only)
+        if rest is None:
             return
-        self._check_header(header)
-        for chunk in _chain(rest, chunks):
-            if not chunk.data:
-                continue
-            parsed = parse_chunk(chunk, self.columns, spec.delimiter, spec.quote_char, MAX_LINES)
-            if parsed.encoding_error_line is not None:
-                line = parsed.encoding_error_line
-                self._file("encoding", lines=[line], line=line)
+        pending: Chunk | None = None
+        for chunk in itertools.chain((rest,), chunks):
+            pending = self._take(join_chunks(pending, chunk))
+            if self.unreadable:
                 return
-            self.records += parsed.records
-            self.bad_field_count += parsed.bad_field_count
-            self.bad_field_lines.extend(
-                parsed.bad_field_lines[: MAX_LINES - len(self.bad_field_lines)]
-            )
-            if parsed.frame.height:
-                self._validate_frame(parsed.frame)
+        if pending is not None:
+            # The chunks ended without one marked last: read what is left as the end.
+            self._take(Chunk(pending.first_line, pending.data, last=True))
+            if self.unreadable:
+                return
         if self.records == 0:
             self._file("empty")
+
+    def _take(self, chunk: Chunk) -> Chunk | None:
+        """Read one chunk; returns the lines of a record left open at its end, to carry."""
+        if not chunk.data:
+            return None
+        spec = self.spec
+        parsed = parse_chunk(chunk, self.columns, spec.delimiter, spec.quote_char, MAX_LINES)
+        if parsed.encoding_error_line is not None:
+            line = parsed.encoding_error_line
+            self._file("encoding", lines=[line], line=line)
+            self._forget_records()
+            return None
+        self.records += parsed.records
+        self.bad_field_count += parsed.bad_field_count
+        self.bad_field_lines.extend(parsed.bad_field_lines[: MAX_LINES - len(self.bad_field_lines)])
+        self.unclosed_count += parsed.unclosed_count
+        self.unclosed_lines.extend(parsed.unclosed_lines[: MAX_LINES - len(self.unclosed_lines)])
+        if parsed.frame.height:
+            self._validate_frame(parsed.frame)
+        return parsed.tail
+
+    def _forget_records(self) -> None:
+        """A file that is not UTF-8 is not read as records at all: what earlier chunks gave is
+        dropped, so the report does not depend on where the blocks happened to be cut."""
+        self.unreadable = True
+        self.counts = dict.fromkeys(self.counts, 0)
+        self.lines = {key: [] for key in self.lines}
+        self.records = self.records_with_errors = self.out_of_period = 0
+        self.bad_field_count = self.unclosed_count = 0
+        self.bad_field_lines, self.unclosed_lines = [], []
+        self.compact, self.hashes = [], []
+
+    def _read_header(self, first: Chunk, cr_only: bool) -> Chunk | None:
+        """Judge the header; returns the chunk the records start in, or None after an encoding error.
+
+        A `sep=;` line or a blank line before the header is reported and skipped, and a first
+        line that is really a record is reported and read as one, so no line is lost.
+        """
+        spec = self.spec
+        phrase = spec.header_problems
+        phrases: list[str] = [phrase["cr_only"]] if cr_only else []
+        lines: list[int] = []
+        chunk = first
+        while True:
+            raw, rest = split_header(chunk)
+            fields = parse_header(raw, spec.delimiter, spec.quote_char)
+            if fields is None:
+                self._file("encoding", lines=[chunk.first_line], line=chunk.first_line)
+                return None
+            text = raw.decode("utf-8")
+            skip = (
+                "blank_line"
+                if not text.strip()
+                else "sep_line"
+                if SEP_LINE.fullmatch(text)
+                else None
+            )
+            if skip is None or not rest.data.strip(b"\r\n"):
+                break
+            line = chunk.first_line
+            phrases.append(r.render(phrase[skip], line=line, text=text.strip(), next=line + 1))
+            lines.append(line)
+            chunk = rest
+        verdict = judge_header(fields, text, spec, chunk.first_line)
+        if verdict.phrases:
+            phrases.extend(verdict.phrases)
+            lines.append(chunk.first_line)
+        if phrases:
+            detail = "; ".join(phrases)
+            lines = lines or [chunk.first_line]
+            self._file("header", lines=lines, count=len(lines), detail=detail)
+        return chunk if verdict.is_record else rest
 
     def _file(
         self, key: str, *, lines: list[int] | None = None, count: int = 1, **params: object
     ) -> None:
         self.file_findings.append(
             _file_finding(self.spec, key, file=self.entry, lines=lines, count=count, **params)
-        )
-
-    def _check_header(self, header: list[str]) -> None:
-        expected = self.columns
-        got = [h.strip().lower() for h in header]
-        if got == [c.lower() for c in expected]:
-            return
-        if len(got) != len(expected):
-            detail = f"De kopregel heeft {len(got)} kolommen in plaats van {len(expected)}."
-        else:
-            position = next(i for i, (a, b) in enumerate(zip(got, expected)) if a != b.lower())
-            detail = f"Kolom {position + 1} moet {expected[position]} heten."
-        self._file(
-            "header", lines=[1], columns=len(expected), names=";".join(expected), detail=detail
         )
 
     # -- checking --------------------------------------------------------------------------------
@@ -374,6 +529,7 @@ class _FileRun:
         figures, schema = spec.figures, self.compact_schema
         self.compact.append(
             checked.filter(pl.col(r.VALID) & pl.col(r.IN_PERIOD)).select(
+                pl.col(ROW_HASH).alias("row"),
                 pl.col(figures.client).hash(_CLIENT_SEED).alias("client"),
                 pl.col(figures.category).cast(schema["category"]).alias("category"),
                 pl.col(figures.financing).cast(schema["financing"]).alias("financing"),
@@ -424,9 +580,17 @@ class _FileRun:
                 "field_count",
                 lines=self.bad_field_lines,
                 count=self.bad_field_count,
-                columns=len(self.columns),
+                columns=dutch.number(len(self.columns)),
+                delimiter=self.spec.delimiter,
             )
             self.records_with_errors += self.bad_field_count
+        if self.unclosed_count:
+            self._file(
+                "unclosed_quote",
+                lines=self.unclosed_lines,
+                count=self.unclosed_count,
+            )
+            self.records_with_errors += self.unclosed_count
 
     def findings(self) -> list[Finding]:
         out = list(self.file_findings)
@@ -447,11 +611,6 @@ class _FileRun:
                 )
             )
         return out
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def readiness_figures(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from cbs_monitor import clock
+from cbs_monitor import clock, dutch
 from cbs_monitor.models import Message
 from cbs_monitor.reports.xlsx_common import new_workbook, to_bytes, write_table_sheet, write_title
 from cbs_monitor.services.messages import kind_label
@@ -18,9 +18,7 @@ def write_message_log(
 ) -> bytes:
     workbook = new_workbook()
     sheet = workbook.create_sheet("Berichtenlog")
-    first_row = write_title(
-        sheet, f"Berichtenlog {municipality}", f"{start:%d-%m-%Y} tot en met {end:%d-%m-%Y}"
-    )
+    first_row = write_title(sheet, f"Berichtenlog {municipality}", dutch.date_range(start, end))
     table = [
         [
             clock.to_local(m.created_at).replace(tzinfo=None),

@@ -5,21 +5,32 @@ from __future__ import annotations
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
 
+from cbs_monitor import dutch
 from cbs_monitor.protocol.figures import PER_CLIENT_BUCKETS
 from cbs_monitor.protocol.periods import parse_period
-from cbs_monitor.protocol.readiness import FINANCING_LABELS, FLOW_LABELS, ReadinessResult
+from cbs_monitor.protocol.readiness import (
+    APPEARED,
+    FELL_TO_ZERO,
+    FINANCING_LABELS,
+    FLOW_LABELS,
+    ReadinessResult,
+    reason_label,
+)
 from cbs_monitor.protocol.spec import ProtocolSpec
 from cbs_monitor.protocol.spec_wmo_v1 import SPEC_WMO_V1
 from cbs_monitor.reports.xlsx_common import (
+    LABEL_FONT,
     new_workbook,
     to_bytes,
+    write_cell,
     write_key_values,
     write_table_sheet,
     write_title,
 )
 
 FLAG_FILL = PatternFill("solid", fgColor="FCE4D6")
-NO_REASON = "Niet ingevuld"
+# What the "Let op" column says per marker; any other flagged change reads "Ja".
+MARKER_TEXT = {FELL_TO_ZERO: "Naar 0", APPEARED: "Nieuw"}
 
 
 def write_readiness_report(
@@ -44,6 +55,7 @@ def write_readiness_report(
         ("Records gebruikt", current.records_used),
         ("Unieke cliënten", current.clients),
         ("Maatwerkarrangementen", current.arrangements),
+        ("Dubbele regels (één keer geteld)", current.duplicate_records),
         ("Inwoners", result.population if result.population else "niet ingesteld"),
         (
             "Cliënten per 1.000 inwoners",
@@ -60,10 +72,14 @@ def write_readiness_report(
         ("Opvallende veranderingen", len(result.flagged)),
         (
             "Drempel voor een opvallende verandering",
-            f"{result.change_threshold_percent:g}%".replace(".", ","),
+            dutch.percent(result.change_threshold_percent),
         ),
     ]
-    write_key_values(summary, pairs, start_row=row)
+    row = write_key_values(summary, pairs, start_row=row)
+    write_cell(summary, row, 1, "Hoe er geteld is").font = LABEL_FONT
+    write_key_values(
+        summary, [(note["term"], note["text"]) for note in result.notes], start_row=row + 1
+    )
     summary.freeze_panes = "A3"
 
     categories = workbook.create_sheet("Productcategorieën")
@@ -130,7 +146,7 @@ def write_readiness_report(
         for key, label in FLOW_LABELS.items()
     ]
     rows += [
-        ("Beëindigd per reden", f"{code} {spec.reasons[code]}" if code else NO_REASON, "", count)
+        ("Beëindigd per reden", reason_label(code, spec), "", count)
         for code, count in current.ended_by_reason.items()
     ]
     write_table_sheet(
@@ -171,7 +187,7 @@ def write_readiness_report(
             c.year_earlier,
             c.year_earlier_change,
             fraction(c.year_earlier_change_percent),
-            "Ja" if c.flagged else "",
+            MARKER_TEXT.get(c.marker, "Ja") if c.flagged else "",
             c.reason,
         )
         for c in result.comparisons

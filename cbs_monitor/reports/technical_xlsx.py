@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cbs_monitor.protocol.archive import format_bytes
+from cbs_monitor import dutch
 from cbs_monitor.protocol.result import TechnicalResult
 from cbs_monitor.reports.xlsx_common import (
     new_workbook,
@@ -26,10 +26,6 @@ FINDING_HEADERS = [
 ]
 
 
-def _percent(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",") + "%"
-
-
 def write_technical_report(
     result: TechnicalResult, *, uploaded_at: dt.datetime, organisation: str, municipality_name: str
 ) -> bytes:
@@ -45,9 +41,9 @@ def write_technical_report(
     )
     pairs: list[tuple[str, object]] = [
         ("Bestandsnaam", result.filename),
-        ("Grootte", f"{format_bytes(result.size)} ({result.size} bytes)"),
+        ("Grootte", dutch.file_size_with_bytes(result.size)),
         ("SHA-256", result.sha256),
-        ("Moment van aanleveren", uploaded_at.strftime("%d-%m-%Y %H:%M")),
+        ("Moment van aanleveren", uploaded_at.strftime(dutch.DATE_TIME_FORMAT)),
         ("Aangeleverd door", organisation),
         ("Gemeente", municipality or "-"),
         ("Verslagperiode", ", ".join(result.period_codes) or "-"),
@@ -57,7 +53,7 @@ def write_technical_report(
         pairs.append(
             (
                 "Toelichting",
-                "Het bestand is geweigerd en niet inhoudelijk gecontroleerd; zie Controles.",
+                "Het bestand is geweigerd en niet gelezen; zie Controles voor de reden.",
             )
         )
     elif not result.approved:
@@ -81,8 +77,8 @@ def write_technical_report(
             ("Records met fouten", result.records_with_errors),
             ("Records buiten de verslagperiode", result.records_out_of_period),
             ("Records gebruikt voor het op-orde rapport", max(result.records_used, 0)),
-            ("Percentage records met fouten", _percent(result.error_percent)),
-            ("Foutdrempel", _percent(result.error_threshold_percent)),
+            ("Percentage records met fouten", dutch.percent(result.error_percent)),
+            ("Foutdrempel", dutch.percent(result.error_threshold_percent)),
             ("Fouten (controles)", len(result.errors)),
             ("Waarschuwingen (controles)", len(result.warnings)),
         ],

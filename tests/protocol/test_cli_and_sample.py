@@ -49,10 +49,60 @@ def test_validate_exit_codes_and_json(tmp_path, capsys):
         "column": "Gemeentecode",
     }
 
-    refused = tmp_path / "gegevens.csv"
-    refused.write_bytes(make_file(valid_rows(3)))
+    # A wrong name gets a full report (Afgekeurd); only what is never read is Geweigerd.
+    misnamed = tmp_path / "gegevens.csv"
+    misnamed.write_bytes(make_file(valid_rows(3)))
+    assert run(["validate", str(misnamed), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["status"] == "Afgekeurd" and report["refused"] is False
+    assert report["name_valid"] is False and report["records_read"] == 3
+    refused = tmp_path / "gegevens.xlsx"
+    refused.write_bytes(b"PK")
+    assert run(["validate", str(refused), "--json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert report["status"] == "Geweigerd" and report["refused"] is True
     assert run(["validate", str(refused)]) == 2
+    assert "Status:   Geweigerd" in capsys.readouterr().out
     assert run(["validate", str(tmp_path / "missing.csv")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "env"),
+    [
+        ("WMO_0363_2026H1_20260815.csv", {}),
+        ("WMO_0363_2026H1_20260815.csv", {"CBS_MONITOR_ERROR_THRESHOLD_PERCENT": "50"}),
+        ("WMO_0363_2026H1_20260815.csv", {"CBS_MONITOR_MAX_UPLOAD_BYTES": "2000"}),
+        ("gegevens.csv", {}),
+    ],
+)
+def test_offline_validate_and_the_portal_give_the_same_report(
+    tmp_path, capsys, monkeypatch, name, env
+):
+    """The offline command takes the size limit and threshold from the portal's settings."""
+    from cbs_monitor.protocol import ValidationContext, validate_upload
+    from cbs_monitor.settings import get_settings, reset_settings
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    reset_settings()
+    try:
+        rows = valid_rows(30)
+        rows[0] = record(0, BSN="123456783")
+        rows[1] = record(1, BSN="123456783")  # 2 of 30: over 5%, under 50%
+        path = tmp_path / name
+        path.write_bytes(make_file(rows))
+        run(["validate", str(path), "--upload-date", "2026-09-01", "--json"])
+        offline = json.loads(capsys.readouterr().out)
+        context = ValidationContext.from_settings(get_settings(), upload_date=dt.date(2026, 9, 1))
+        portal = validate_upload(name, path.read_bytes(), context=context).to_dict()
+        assert offline == json.loads(json.dumps(portal))
+        expected = {
+            "CBS_MONITOR_ERROR_THRESHOLD_PERCENT": "Goedgekeurd",
+            "CBS_MONITOR_MAX_UPLOAD_BYTES": "Geweigerd",
+        }.get(next(iter(env), ""), "Afgekeurd")
+        assert offline["status"] == expected
+    finally:
+        reset_settings()
 
 
 def test_validate_writes_xlsx(tmp_path):
@@ -121,8 +171,17 @@ def test_spec_registry_and_code_lists():
     assert SPEC_WMO_V1.categories["15"] == "Beschermd wonen"
     grouped = sorted(c for codes in SPEC_WMO_V1.main_groups.values() for c in codes)
     assert grouped == sorted(SPEC_WMO_V1.categories)
-    codes = [r.code for r in SPEC_WMO_V1.rules] + [c for c, _ in SPEC_WMO_V1.file_checks.values()]
-    assert len(codes) == len(set(codes))
+    rule_codes = [r.code for r in SPEC_WMO_V1.rules]
+    file_codes = {c for c, _ in SPEC_WMO_V1.file_checks.values()}
+    assert len(rule_codes) == len(set(rule_codes)) and file_codes.isdisjoint(rule_codes)
+    # File-check keys share a code only as variants of one check (F005: which date rule).
+    shared = {
+        code: sorted(k for k, (c, _) in SPEC_WMO_V1.file_checks.items() if c == code)
+        for code in file_codes
+    }
+    assert {code: keys for code, keys in shared.items() if len(keys) > 1} == {
+        "F005": ["created_future", "created_invalid"]
+    }
 
 
 def test_municipalities():

@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from cbs_monitor.protocol import SPEC_WMO_V1, archive, validate_upload
+from cbs_monitor import dutch
+from cbs_monitor.protocol import SPEC_WMO_V1, ValidationContext, archive, validate_upload
 from tests.protocol.conftest import (
     NAME,
     check,
@@ -21,17 +22,31 @@ from tests.protocol.conftest import (
 
 def test_extension_is_refused():
     result = check(b"x", name="WMO_0363_2026H1_20260815.xlsx")
-    assert result.refused and result.status == "Afgekeurd" and codes(result) == {"F001"}
+    assert result.refused and result.status == "Geweigerd" and codes(result) == {"F001"}
+    assert "lever een .csv-, .txt- of .zip-bestand aan" in result.findings[0].message
 
 
-def test_size_limit_is_refused_and_just_under_is_read():
-    spec = dataclasses.replace(SPEC_WMO_V1, max_upload_bytes=5000)
+def test_size_limit_comes_from_the_context_and_names_both_sizes():
     data = make_file(valid_rows(60))
     assert len(data) > 5000
-    result = check(data, spec=spec)
-    assert result.refused and codes(result) == {"F002"}
-    assert "de grens is 5 kB" in result.findings[0].message
-    assert not check(make_file(valid_rows(10)), spec=spec).refused
+    result = check(data, max_upload_bytes=5000)
+    assert result.refused and result.status == "Geweigerd" and codes(result) == {"F002"}
+    message = result.findings[0].message
+    assert f"({dutch.number(len(data))} bytes)" in message
+    assert "de grens is 4,9 kB (5.000 bytes)" in message
+    assert not check(make_file(valid_rows(10)), max_upload_bytes=5000).refused
+    # The spec's limit is only the default: a larger one in the context lets the file in.
+    spec = dataclasses.replace(SPEC_WMO_V1, max_upload_bytes=10)
+    assert check(data, spec=spec).approved
+    assert ValidationContext().max_upload_bytes == SPEC_WMO_V1.max_upload_bytes
+
+
+def test_the_limit_in_the_message_is_the_one_in_use():
+    limit = 2_621_440
+    result = check(b"x" * (limit + 1), max_upload_bytes=limit)
+    assert "de grens is 2,5 MB (2.621.440 bytes)" in result.findings[0].message
+    result = check(b"x" * 3001, max_upload_bytes=3000)
+    assert "de grens is 2,9 kB (3.000 bytes)" in result.findings[0].message
 
 
 @pytest.mark.parametrize(
@@ -41,13 +56,43 @@ def test_size_limit_is_refused_and_just_under_is_read():
         "WMO_363_2026H1_20260815.csv",
         "WMO_0363_2026H3_20260815.csv",
         "WMO_0363_2026H1_2026081.csv",
-        "WMO_0363_2026H1_20260815.csv.exe.csv2",
         "WMO_0363_0000H1_20260815.csv",
     ],
 )
-def test_name_pattern(name):
-    result = check(make_file(valid_rows(3)), name=name)
-    assert result.refused and codes(result) & {"F001", "F003"}
+def test_a_wrong_name_gets_a_full_report(name):
+    rows = valid_rows(30)
+    rows[1] = record(1, BSN="123456783")
+    result = check(make_file(rows), name=name)
+    assert not result.refused and result.status == "Afgekeurd" and not result.name_valid
+    assert codes(result) == {"F003", "R004"} and result.records_read == 30
+    assert result.municipality_code is None and result.period_code is None
+    assert result.figures_by_period == {} and result.records_out_of_period == 0
+
+
+def test_a_wrong_name_is_checked_against_the_fallbacks():
+    rows = valid_rows(4)
+    rows[1] = record(1, Gemeentecode="0014")
+    rows[2] = record(2, Periode="2025H2")
+    result = check(
+        make_file(rows),
+        name="gegevens.csv",
+        fallback_municipality_code="0363",
+        fallback_period_code="2026H1",
+    )
+    assert result.status == "Afgekeurd" and codes(result) == {"F003", "F034", "F035"}
+    assert result.municipality_code is None and result.period_code is None
+    assert result.period_codes == ["2026H1"] and result.figures is None
+    f034 = finding(result, "F034")
+    assert f034.lines == [3] and "0363, de gemeente waarvoor is aangeleverd" in f034.message
+    assert finding(result, "F035").lines == [4]
+    figures = result.figures_by_period["2026H1"]
+    # F034/F035 are file-level: the verdict is Afgekeurd, the rows themselves are not in error.
+    assert figures.municipality_code == "0363" and figures.records_used == 4
+
+
+def test_the_extension_is_refused_before_the_name_is_read():
+    result = check(make_file(valid_rows(3)), name="WMO_0363_2026H1_20260815.csv.exe.csv2")
+    assert result.refused and codes(result) == {"F001"}
 
 
 def test_name_is_case_insensitive_and_txt_is_accepted(valid_file):
@@ -55,26 +100,74 @@ def test_name_is_case_insensitive_and_txt_is_accepted(valid_file):
     assert check(valid_file, name="C:\\fakepath\\" + NAME).status == "Goedgekeurd"
 
 
-def test_unknown_municipality_in_name():
-    result = check(make_file(valid_rows(3)), name="WMO_9999_2026H1_20260815.csv")
-    assert result.refused and codes(result) == {"F004"} and "9999" in result.findings[0].message
+def test_unknown_municipality_in_name_gets_a_full_report():
+    data = make_file([record(i, Gemeentecode="9999") for i in range(3)])
+    result = check(data, name="WMO_9999_2026H1_20260815.csv")
+    assert not result.refused and result.status == "Afgekeurd"
+    assert codes(result) == {"F004"} and "9999" in result.findings[0].message
+    assert result.municipality_code is None and result.period_code == "2026H1"
+    assert result.records_read == 3 and not result.name_valid
+    # With a fallback, the rows are compared with it.
+    result = check(data, name="WMO_9999_2026H1_20260815.csv", fallback_municipality_code="0363")
+    assert codes(result) == {"F004", "F034"} and finding(result, "F034").count == 3
 
 
-@pytest.mark.parametrize("name", ["WMO_0363_2026H1_20260231.csv", "WMO_0363_2026H1_20260902.csv"])
-def test_created_date_must_exist_and_not_be_after_upload(name):
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        (
+            "WMO_0363_2026H1_20260231.csv",
+            "De aanmaakdatum 20260231 in de bestandsnaam is geen bestaande datum.",
+        ),
+        (
+            "WMO_0363_2026H1_20260902.csv",
+            "De aanmaakdatum 02-09-2026 in de bestandsnaam ligt na de dag van aanleveren (01-09-2026).",
+        ),
+    ],
+)
+def test_created_date_says_which_rule_it_breaks(name, says):
     result = check(make_file(valid_rows(3)), name=name)
-    assert result.refused and "F005" in codes(result)
+    assert not result.refused and result.status == "Afgekeurd"
+    assert finding(result, "F005").message == says
+    assert result.municipality_code == "0363" and result.period_code == "2026H1"
+    assert result.records_read == 3 and not result.name_valid
 
 
-def test_not_allowed_for_that_municipality(valid_file):
+def test_not_allowed_for_that_municipality_is_refused(valid_file):
     result = check(valid_file, allowed_municipality_codes=frozenset({"0014"}))
-    assert result.refused and codes(result) == {"F006"}
+    assert result.refused and result.status == "Geweigerd" and codes(result) == {"F006"}
+    assert (
+        result.findings[0].message
+        == "U mag geen bestanden aanleveren voor gemeente 0363 Amsterdam."
+    )
+    assert result.records_read == 0 and result.files == []
     assert check(valid_file, allowed_municipality_codes=frozenset({"0363"})).approved
 
 
-def test_delivery_window_must_be_open(valid_file):
+def test_the_name_decides_the_municipality_not_the_fallback(valid_file):
+    """A coordinator may deliver for a member other than the one selected (the fallback)."""
+    result = check(
+        valid_file,
+        allowed_municipality_codes=frozenset({"0014", "0363"}),
+        fallback_municipality_code="0014",
+    )
+    assert result.approved and result.municipality_code == "0363"
+
+
+def test_a_bad_name_under_a_fallback_the_uploader_may_not_deliver_for_is_refused(valid_file):
+    result = check(
+        valid_file,
+        name="gegevens.csv",
+        allowed_municipality_codes=frozenset({"0014"}),
+        fallback_municipality_code="0363",
+    )
+    assert result.refused and codes(result) == {"F006"}
+
+
+def test_delivery_window_closed_gets_a_full_report(valid_file):
     result = check(valid_file, open_period_codes=frozenset({"2026H2"}))
-    assert result.refused and codes(result) == {"F007"}
+    assert not result.refused and result.status == "Afgekeurd" and codes(result) == {"F007"}
+    assert result.records_read == 30 and result.name_valid
     assert check(valid_file, open_period_codes=frozenset({"2026H1"})).approved
 
 
@@ -136,11 +229,11 @@ def test_header_must_match():
     header[3] = "Burgerservicenummer"
     result = check(make_file(valid_rows(3), header=header))
     found = finding(result, "F032")
-    assert (
-        found.lines == [1]
-        and "Kolom 4 moet BSN heten" in found.message
-        and result.status == "Afgekeurd"
+    assert found.lines == [1] and result.status == "Afgekeurd"
+    assert found.message == (
+        "De kopregel is niet correct: kolom 4 heet `Burgerservicenummer`, verwacht `BSN`."
     )
+    assert result.records_read == 3
 
 
 def test_header_is_case_insensitive_and_ignores_spaces():

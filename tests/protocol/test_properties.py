@@ -21,7 +21,8 @@ NINE_DIGITS = re.compile(r"(?<![0-9])[0-9]{9}(?![0-9])")
 
 def assert_clean(result: TechnicalResult) -> None:
     assert isinstance(result, TechnicalResult)
-    assert result.status in ("Goedgekeurd", "Afgekeurd")
+    assert result.status in ("Goedgekeurd", "Afgekeurd", "Geweigerd")
+    assert result.refused == (result.status == "Geweigerd")
     assert "F099" not in {f.code for f in result.findings}, "internal error on bad input"
     data = result.to_dict()
     text = json.dumps(data, ensure_ascii=False)
@@ -138,8 +139,93 @@ def test_fast_path_and_csv_module_read_the_same_table(quoted, eol):
     data = (eol.join(lines) + eol).encode()
     _header, rest = tabular.split_header(Chunk(1, data))
     fast = parse_chunk(rest, COLUMNS, ";", '"', 10).frame
-    slow = tabular._parse_with_csv(rest, COLUMNS, ";", '"', 10).frame
+    slow = tabular.parse_with_csv(rest, COLUMNS, ";", '"', 10).frame
     plain = parse_chunk(tabular.split_header(Chunk(1, BASE))[1], COLUMNS, ";", '"', 10).frame
     assert fast.drop(tabular.ROW_HASH).equals(slow.drop(tabular.ROW_HASH))
     assert fast.drop(tabular.ROW_HASH).equals(plain.drop(tabular.ROW_HASH))
     assert fast[tabular.ROW_HASH].equals(slow[tabular.ROW_HASH])
+
+
+# -- the same logical table, however it is quoted -------------------------------------------------
+
+FIELD_TEXT = st.text(alphabet='0123456789AZaz ;"\n\r\u00e9', max_size=8)
+SPECIAL = ';"\n\r'
+
+
+def _serialise(table: list[list[str]], quoting: list[bool], eol: str) -> bytes:
+    """Fields quoted where they must be, or where `quoting` says so; the table stays the same."""
+    flags = iter(quoting)
+    out = []
+    for row in table:
+        cells = []
+        for value in row:
+            wanted = next(flags, False)
+            if wanted or any(c in value for c in SPECIAL):
+                value = '"' + value.replace('"', '""') + '"'
+            cells.append(value)
+        out.append(";".join(cells))
+    return (eol.join(out) + eol).encode()
+
+
+@st.composite
+def logical_tables(draw):
+    """A header and 8 records, some fields replaced by odd text, one perhaps very long."""
+    rows = [[row[c] for c in COLUMNS] for row in BASE_ROWS]
+    for _ in range(draw(st.integers(0, 6))):
+        i, j = draw(st.integers(0, len(rows) - 1)), draw(st.integers(0, len(COLUMNS) - 1))
+        rows[i][j] = draw(FIELD_TEXT | st.just("x" * 140_000))
+    return [list(COLUMNS), *rows]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    logical_tables(),
+    st.lists(st.booleans(), min_size=17 * 9, max_size=17 * 9),
+    st.sampled_from(["\r\n", "\n"]),
+)
+def test_quoting_never_changes_the_report(table, quoting, eol):
+    """Minimal quoting, quoting everything and quoting at random: one report."""
+    variants = [
+        _serialise(table, [False] * len(quoting), eol),
+        _serialise(table, [True] * len(quoting), eol),
+        _serialise(table, quoting, eol),
+    ]
+    reports = []
+    for data in variants:
+        result = check(data)
+        assert_clean(result)
+        reports.append(
+            (
+                result.status,
+                result.records_read,
+                result.records_with_errors,
+                [(f.code, f.column, f.lines, f.count) for f in result.findings],
+                {k: v.to_dict() for k, v in result.figures_by_period.items()},
+            )
+        )
+    assert reports[0] == reports[1] == reports[2]
+    assert reports[0][1] == 8  # every logical record is read, and no more
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated(), st.integers(16, 300))
+def test_block_size_never_changes_the_report(data, block):
+    """A ZIP entry is read in blocks; where they are cut must not change any finding."""
+    from cbs_monitor.protocol import archive
+
+    whole = check(make_zip([(NAME, data)]), name="MSD.zip")
+    saved = archive.BLOCK_SIZE
+    archive.BLOCK_SIZE = block
+    try:
+        pieces = check(make_zip([(NAME, data)]), name="MSD.zip")
+    finally:
+        archive.BLOCK_SIZE = saved
+
+    def seen(result):
+        return (
+            result.status,
+            result.records_read,
+            [(f.code, f.column, f.lines, f.count, f.message) for f in result.findings],
+        )
+
+    assert seen(pieces) == seen(whole)

@@ -7,6 +7,7 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
+from cbs_monitor import dutch
 from cbs_monitor.protocol import build_readiness, generate_sample, validate_upload
 from cbs_monitor.reports.readiness_xlsx import write_readiness_report
 from cbs_monitor.reports.technical_xlsx import FINDING_HEADERS, write_technical_report
@@ -219,3 +220,65 @@ def test_readiness_round_trips_as_json():
     result = build_readiness(current, previous, current, population=1000)
     again = type(result).from_dict(json.loads(json.dumps(result.to_dict())))
     assert again.to_dict() == result.to_dict()
+
+
+def summary_values(workbook) -> dict:
+    sheet = workbook["Technisch rapport"]
+    return {
+        sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value
+        for r in range(1, sheet.max_row + 1)
+    }
+
+
+def test_the_summary_writes_each_figure_once_and_percentages_one_way():
+    small = check(b"x" * 777, name="WMO_0363_2026H1_20260815.csv")
+    values = summary_values(
+        open_xlsx(
+            write_technical_report(
+                small, uploaded_at=UPLOADED, organisation="o", municipality_name="Amsterdam"
+            )
+        )
+    )
+    assert values["Grootte"] == "777 bytes"
+    _, result = technical_fixture()
+    workbook = open_xlsx(
+        write_technical_report(
+            result, uploaded_at=UPLOADED, organisation="o", municipality_name="Amsterdam"
+        )
+    )
+    assert summary_values(workbook)["Grootte"] == dutch.file_size_with_bytes(result.size)
+    assert summary_values(workbook)["Grootte"].endswith(f"({dutch.number(result.size)} bytes)")
+    counts = workbook["Aantallen"]
+    table = {
+        counts.cell(row=r, column=1).value: counts.cell(row=r, column=2).value for r in range(2, 11)
+    }
+    assert table["Foutdrempel"] == "5%"
+
+
+def test_a_refused_upload_reads_geweigerd_in_the_xlsx():
+    result = check(b"x", name="rapport.pdf")
+    values = summary_values(
+        open_xlsx(
+            write_technical_report(
+                result, uploaded_at=UPLOADED, organisation="o", municipality_name=""
+            )
+        )
+    )
+    assert values["Status"] == "Geweigerd" and "geweigerd en niet gelezen" in values["Toelichting"]
+
+
+def test_technical_results_round_trip_and_read_old_dicts():
+    import json
+
+    _, result = technical_fixture()
+    data = json.loads(json.dumps(result.to_dict()))
+    again = type(result).from_dict(data)
+    assert again.to_dict() == result.to_dict() and again.name_valid and not again.refused
+    # Stored before Geweigerd and name_valid: refused Afgekeurd reads as Geweigerd.
+    old = {k: v for k, v in data.items() if k != "name_valid"}
+    old.update(status="Afgekeurd", refused=True)
+    assert type(result).from_dict(old).status == "Geweigerd"
+    old.update(status="Goedgekeurd", refused=False)
+    assert type(result).from_dict(old).name_valid
+    old.update(municipality_code=None)
+    assert not type(result).from_dict(old).name_valid

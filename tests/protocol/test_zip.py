@@ -98,6 +98,20 @@ def test_path_traversal_and_absolute_paths():
             archive.writestr(info, h1_file())
         result = check(buffer.getvalue(), name=ZIP)
         assert result.refused and "F014" in codes(result), path
+        # The finding names the entry (as the ZIP holds it, with / for \\).
+        assert finding(result, "F014").file == path.replace("\\", "/"), path
+        assert (
+            finding(result, "F014").describe().startswith(f"Bestand {path.replace(chr(92), '/')}: ")
+        )
+
+
+def test_a_hostile_entry_path_is_shown_tamed():
+    info = zipfile.ZipInfo("../\x1b[31m" + "x" * 300 + ".csv")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(info, h1_file())
+    shown = finding(check(buffer.getvalue(), name=ZIP), "F014").file
+    assert "\x1b" not in shown and shown.startswith("../?[31m") and len(shown) == 120
 
 
 def test_symbolic_link():
@@ -168,10 +182,15 @@ def test_total_uncompressed_limit_over_several_entries():
     assert result.refused and codes(result) == {"F017"}
 
 
-def test_mixed_municipalities():
+def test_mixed_municipalities_get_a_full_report():
     other = make_file([record(i, Gemeentecode="0014") for i in range(30)])
     data = make_zip([(NAME, h1_file()), ("WMO_0014_2026H1_20260815.csv", other)])
-    assert codes(check(data, name=ZIP)) == {"F019"}
+    result = check(data, name=ZIP)
+    assert codes(result) == {"F019"} and not result.refused and result.records_read == 60
+    assert "(0014 en 0363)" in result.findings[0].message
+    assert result.municipality_code is None and result.period_code == "2026H1"
+    refused = check(data, name=ZIP, allowed_municipality_codes=frozenset({"0363"}))
+    assert refused.refused and codes(refused) == {"F006"}
 
 
 def test_empty_zip():
@@ -183,10 +202,16 @@ def test_unsupported_compression():
     assert codes(check(data, name=ZIP)) == {"F021"}
 
 
-def test_period_combination():
+def test_period_combination_gets_a_full_report():
     other = make_file([record(i, Periode="2025H2") for i in range(30)])
     data = make_zip([(NAME, h1_file()), ("WMO_0363_2025H2_20260815.csv", other)])
-    assert codes(check(data, name=ZIP)) == {"F022"}
+    result = check(data, name=ZIP)
+    assert not result.refused and result.status == "Afgekeurd"
+    assert "F022" in codes(result) and "2025H2 en 2026H1" in finding(result, "F022").message
+    # Each entry is read against its own period: the H2 file's H1 records are out of period.
+    assert finding(result, "W001").file == "WMO_0363_2025H2_20260815.csv"
+    assert result.period_code is None and result.period_codes == ["2025H2", "2026H1"]
+    assert result.municipality_code == "0363" and not result.name_valid
 
 
 def test_duplicate_names():
@@ -196,9 +221,13 @@ def test_duplicate_names():
 
 def test_entry_names_must_follow_the_pattern():
     result = check(make_zip([("gegevens.csv", h1_file())]), name=ZIP)
-    assert (
-        result.refused and codes(result) == {"F003"} and result.findings[0].file == "gegevens.csv"
-    )
+    assert not result.refused and result.status == "Afgekeurd" and codes(result) == {"F003"}
+    assert result.findings[0].file == "gegevens.csv" and result.records_read == 30
+    assert result.municipality_code is None and not result.name_valid
+    # One good entry does not name the upload's municipality for a bad one.
+    data = make_zip([(NAME, h1_file()), ("gegevens.csv", h1_file())])
+    result = check(data, name=ZIP, fallback_municipality_code="0363", fallback_period_code="2026H1")
+    assert codes(result) == {"F003"} and result.municipality_code is None
 
 
 def test_corrupt_entry_data():
@@ -206,4 +235,4 @@ def test_corrupt_entry_data():
     middle = data.find(b"PK\x03\x04") + 30 + len(NAME) + 200
     data[middle : middle + 50] = b"\x00" * 50
     result = check(bytes(data), name=ZIP)
-    assert result.status == "Afgekeurd"
+    assert result.status == "Geweigerd" and result.refused
