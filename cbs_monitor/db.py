@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import sqlalchemy
 from sqlalchemy import event
@@ -44,3 +44,37 @@ def session() -> Iterator[Session]:
         except BaseException:
             db.rollback()
             raise
+
+
+# --- work that must wait for the outcome of a transaction ----------------------------------
+# A job may only be queued once its delivery row is committed (a worker would not find it), and
+# a stored file must go again when the row that points at it was rolled back (no orphaned BSNs).
+# Only the outermost transaction counts: a savepoint that rolls back (begin_nested) is not the end.
+
+
+def after_commit(db: Session, fn: Callable[[], None]) -> None:
+    """Run `fn` once this session's transaction has committed (not at all if it rolls back)."""
+    db.info.setdefault("after_commit", []).append(fn)
+
+
+def after_rollback(db: Session, fn: Callable[[], None]) -> None:
+    """Run `fn` if this session's transaction ends without a commit (not if it commits)."""
+    db.info.setdefault("after_rollback", []).append(fn)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(db: Session) -> None:
+    if db.in_nested_transaction():
+        return  # a savepoint was released: the outer transaction can still roll back
+    db.info.pop("after_rollback", None)
+    for fn in db.info.pop("after_commit", []):
+        fn()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _ended(db: Session, transaction) -> None:
+    if transaction.parent is not None or transaction.nested:
+        return  # a savepoint or an inner subtransaction: the outcome is still open
+    db.info.pop("after_commit", None)  # still here: the transaction did not commit
+    for fn in db.info.pop("after_rollback", []):
+        fn()

@@ -31,9 +31,10 @@ class Role(str, enum.Enum):
 
 
 class DeliveryStatus(str, enum.Enum):
-    received = "ontvangen"
+    received = "ontvangen"  # stored with its receipt; the technical report is on its way
     approved = "goedgekeurd"
     rejected = "afgekeurd"
+    technical_error = "technische fout"  # validation kept failing: CBS and the municipality know
 
 
 class ReportKind(str, enum.Enum):
@@ -216,6 +217,16 @@ class Delivery(SQLModel, table=True):
     records_valid: int = 0
     records_with_errors: int = 0
     records_out_of_period: int = 0
+    # The validation job: what it checks against (fixed at receipt), when it was last queued, how
+    # often it was claimed, by which worker (host:pid:token) and since when (a claim older than the
+    # lease, or of a dead process on this host, is a worker that died), and its end.
+    validation_context: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    validation_queued_at: dt.datetime | None = None
+    validation_attempts: int = 0
+    validation_claimed_by: str | None = None
+    validation_claimed_at: dt.datetime | None = None
+    validated_at: dt.datetime | None = None
+    validation_error: str | None = None
     # CBS override of the technical verdict.
     override_status: DeliveryStatus | None = None
     override_reason: str | None = None

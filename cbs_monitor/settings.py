@@ -61,6 +61,20 @@ class Settings:
     cbs_form_url: str = (
         "https://www.cbs.nl/nl-nl/deelnemers-enquetes/decentrale-overheden/monitor-sociaal-domein"
     )
+    # Validation jobs (Huey): "sqlite" (a file in data_dir, no server), "postgres" (the portal's
+    # database) or "redis" (redis_url). Workers per node; a claim older than the lease is a
+    # worker that died, and the job runs again; after max_attempts it ends as "technische fout".
+    job_queue: str = "sqlite"
+    redis_url: str = ""
+    validation_workers: int = 2
+    validation_lease_seconds: float = 120.0
+    validation_max_attempts: int = 3
+    # Fairness and a bounded queue: files waiting per municipality, and in all.
+    max_pending_per_municipality: int = 3
+    max_pending_total: int = 500
+    # The embedded set-up: the server starts one worker process for its data dir. In production
+    # each node runs `cbs-monitor worker` itself.
+    worker_in_server: bool = True
 
     @property
     def db_url(self) -> str:
@@ -111,6 +125,8 @@ class Settings:
             raise ValueError(
                 f"{PREFIX}MODE must be development or production, not {settings.mode!r}"
             )
+        if settings.job_queue not in {"sqlite", "postgres", "redis"}:
+            raise ValueError(f"{PREFIX}JOB_QUEUE must be sqlite, postgres or redis")
         if settings.readiness_release not in {"automatic", "review"}:
             raise ValueError(f"{PREFIX}READINESS_RELEASE must be automatic or review")
         if settings.production and not settings.secret_key:

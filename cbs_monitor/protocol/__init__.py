@@ -7,6 +7,7 @@ from cbs_monitor.protocol.result import (
     AFGEKEURD,
     GEWEIGERD,
     GOEDGEKEURD,
+    Admission,
     FileSummary,
     Finding,
     TechnicalResult,
@@ -21,7 +22,12 @@ from cbs_monitor.protocol.spec_wmo_v1 import (
     PRODUCT_CATEGORIES,
     SPEC_WMO_V1,
 )
-from cbs_monitor.protocol.validator import compute_figures, readiness_figures, validate_upload
+from cbs_monitor.protocol.validator import (
+    admit_upload,
+    compute_figures,
+    readiness_figures,
+    validate_upload,
+)
 
 __all__ = [
     "AFGEKEURD",
@@ -32,6 +38,7 @@ __all__ = [
     "MAIN_GROUPS",
     "PRODUCT_CATEGORIES",
     "SPEC_WMO_V1",
+    "Admission",
     "ComparisonRow",
     "FileSummary",
     "Finding",
@@ -40,6 +47,7 @@ __all__ = [
     "ReadinessResult",
     "TechnicalResult",
     "ValidationContext",
+    "admit_upload",
     "build_readiness",
     "compute_figures",
     "generate_sample",

@@ -66,6 +66,16 @@ class ValidationContext:
         return cls(**facts)
 
 
+@dataclasses.dataclass(frozen=True)
+class Admission:
+    """What the checks before reading say: the Geweigerd report when the upload may not be
+    received at all, else whom and which period its name(s) name (None where they do not)."""
+
+    refused: TechnicalResult | None = None
+    municipality_code: str | None = None
+    period_code: str | None = None
+
+
 @dataclasses.dataclass
 class Finding:
     """One check that failed: how often, where first (file line numbers, header = 1), and in which column."""

@@ -37,6 +37,7 @@ from cbs_monitor.protocol.result import (
     GEWEIGERD,
     GOEDGEKEURD,
     MAX_LINES,
+    Admission,
     FileSummary,
     Finding,
     TechnicalResult,
@@ -79,13 +80,7 @@ def validate_upload(
     uploader may not deliver for (`context.allowed_municipality_codes`).
     """
     context = context or ValidationContext()
-    result = TechnicalResult(
-        filename=str(filename),
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        error_threshold_percent=context.error_threshold_percent,
-        spec_version=spec.version,
-    )
+    result = _new_result(filename, data, context, spec)
     try:
         _validate(result, data, context, spec)
     except Refusal as refusal:
@@ -98,6 +93,44 @@ def validate_upload(
         result.figures_by_period = {}
         result.status = AFGEKEURD
     return result
+
+
+def _new_result(
+    filename: str, data: bytes, context: ValidationContext, spec: ProtocolSpec
+) -> TechnicalResult:
+    return TechnicalResult(
+        filename=str(filename),
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        error_threshold_percent=context.error_threshold_percent,
+        spec_version=spec.version,
+    )
+
+
+def admit_upload(
+    filename: str,
+    data: bytes,
+    *,
+    context: ValidationContext | None = None,
+    spec: ProtocolSpec = SPEC_WMO_V1,
+) -> Admission:
+    """The checks before any row is read, as `validate_upload` makes them: whether the upload may
+    be received at all (else its Geweigerd report), and whom and which period its name(s) name.
+
+    Cheap (names and a ZIP's directory, no rows), so the portal can give a receipt at once and
+    leave the rows to a validation job that reaches the same verdict on the same context.
+    """
+    context = context or ValidationContext()
+    result = _new_result(filename, data, context, spec)
+    try:
+        _admit(result, data, context, spec)
+    except Refusal as refusal:
+        _refuse(result, spec, refusal)
+        return Admission(refused=result)
+    except Exception as error:  # noqa: BLE001 — the full validation reports it as internal
+        log.error("admission failed internally: %s", type(error).__name__)
+        return Admission()
+    return Admission(municipality_code=result.municipality_code, period_code=result.period_code)
 
 
 def _file_finding(
@@ -155,9 +188,10 @@ class _Delivery:
     facts: r.FileFacts
 
 
-def _validate(
+def _admit(
     result: TechnicalResult, data: bytes, context: ValidationContext, spec: ProtocolSpec
-) -> None:
+) -> tuple[bool, list[_Delivery], list[Problem]]:
+    """Type, size, the archive and the names; raises Refusal for what may never be read."""
     ext = suffix(result.filename)
     is_zip = ext == spec.archive_extension
     if ext not in spec.text_extensions and not is_zip:
@@ -172,6 +206,13 @@ def _validate(
 
     sources = open_sources(result.filename, data, spec)
     deliveries, problems = _read_names(sources, is_zip, context, spec, result)
+    return is_zip, deliveries, problems
+
+
+def _validate(
+    result: TechnicalResult, data: bytes, context: ValidationContext, spec: ProtocolSpec
+) -> None:
+    is_zip, deliveries, problems = _admit(result, data, context, spec)
     result.findings.extend(_problem_finding(spec, problem) for problem in problems)
 
     compact_by_period: dict[str, list[pl.DataFrame]] = {}

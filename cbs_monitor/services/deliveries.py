@@ -11,6 +11,7 @@ from collections.abc import Callable
 from sqlmodel import Session, select
 
 from cbs_monitor import clock, dutch, glossary, protocol
+from cbs_monitor import db as db_module
 from cbs_monitor.models import (
     Delivery,
     DeliveryStatus,
@@ -28,7 +29,7 @@ from cbs_monitor.services import (
     readiness_reports,
     service_levels,
     storage,
-    validation_pool,
+    validation_jobs,
 )
 from cbs_monitor.services.errors import NotPermitted, Refused
 from cbs_monitor.services.permissions import Action, Actor, can, require
@@ -43,7 +44,7 @@ class DeliveryRefused(Refused):
 
 @dataclasses.dataclass
 class Outcome:
-    """What the Aanleveren tab shows after sending: the verdict and where it was recorded."""
+    """Where a validated upload was recorded (demo data, tests: `record`)."""
 
     result: TechnicalResult
     delivery_id: int | None  # None when the file was refused and not stored
@@ -53,7 +54,8 @@ class Outcome:
 def prepare(
     db: Session, actor: Actor | None, municipality_code: str, size: int
 ) -> ValidationContext:
-    """Gate an upload before reading it: permission, window and size. Raises DeliveryRefused."""
+    """Gate an upload before reading it: permission, window and size. Raises DeliveryRefused.
+    The context is what the validation checks against, fixed at this moment of receipt."""
     settings = get_settings()
     if not can(actor, Action.deliver, municipality_code):
         raise NotPermitted("U mag geen bestanden aanleveren voor deze gemeente.")
@@ -65,88 +67,73 @@ def prepare(
         )
     if size > settings.max_upload_bytes:
         raise DeliveryRefused(
-            f"Het bestand is groter dan {dutch.file_size(settings.max_upload_bytes)} en is niet verstuurd."
+            f"Het bestand is groter dan {dutch.file_size(settings.max_upload_bytes)} en is niet "
+            "verstuurd."
         )
-    known = frozenset(db.exec(select(Municipality.code)).all())
-    return ValidationContext(
+    open_codes = sorted(p.code for p in open_periods)
+    return ValidationContext.from_settings(
+        settings,
         upload_date=clock.today(),
-        known_municipality_codes=known,
+        known_municipality_codes=frozenset(db.exec(select(Municipality.code)).all()),
         # The code in the file name decides whom a delivery is for (protocol §1): a coordinator may
         # send the file of any municipality that delegated to the cooperative.
         allowed_municipality_codes=frozenset(
             code for code in actor.municipality_codes if can(actor, Action.deliver, code)
         ),
-        open_period_codes=frozenset(p.code for p in open_periods),
-        error_threshold_percent=settings.error_threshold_percent,
+        open_period_codes=frozenset(open_codes),
+        # A file whose name yields no valid code or period is checked as the chosen municipality's
+        # file for the open period (the latest, when two are open).
+        fallback_municipality_code=municipality_code,
+        fallback_period_code=open_codes[-1],
     )
 
 
-def record(
+def _refused(db: Session, actor: Actor, municipality_code: str, result: TechnicalResult) -> None:
+    """A Geweigerd upload is never stored: only its refusal is logged."""
+    reason = (
+        result.errors[0].describe()
+        if result.errors
+        else "het bestand voldoet niet aan het aanleverprotocol."
+    )
+    messages.log_message(
+        db,
+        municipality_code,
+        "bestand_geweigerd",
+        f"Bestand {result.filename} geweigerd: {reason}",
+        user_id=actor.user_id,
+    )
+
+
+def _store_received(
     db: Session,
     actor: Actor,
     municipality_code: str,
+    period_code: str,
     filename: str,
     data: bytes,
-    result: TechnicalResult,
-) -> Outcome:
-    """Store the outcome of a validated upload: delivery, technical report, messages, notifications,
-    and after approval the op-orde report. A refused upload is only logged, never stored."""
-    require(actor, Action.deliver, municipality_code)
+    context: ValidationContext | None,
+) -> Delivery:
+    """The receipt: the file in private storage and the delivery 'ontvangen' (time, size,
+    sha256), with the context its validation job checks against. The stored file goes again
+    when the transaction does not commit (nothing is left behind without its row)."""
     received_at = clock.now()
-    if result.municipality_code and can(actor, Action.deliver, result.municipality_code):
-        municipality_code = result.municipality_code
-    stored = (
-        not result.refused
-        and result.municipality_code == municipality_code
-        and result.period_code is not None
-        and db.get(periods.ReportingPeriod, result.period_code) is not None
-    )
-    if not stored:
-        messages.log_message(
-            db,
-            municipality_code,
-            "bestand_geweigerd",
-            f"Bestand {result.filename} geweigerd: "
-            + (
-                result.errors[0].describe()
-                if result.errors
-                else "het bestand voldoet niet aan het aanleverprotocol."
-            ),
-            user_id=actor.user_id,
-        )
-        return Outcome(result=result, delivery_id=None, municipality_code=municipality_code)
-
-    approved = result.approved
+    key = storage.put(data)
+    db_module.after_rollback(db, lambda: storage.delete(key))
     delivery = Delivery(
         municipality_code=municipality_code,
-        period_code=result.period_code,
+        period_code=period_code,
         organisation_id=actor.organisation_id,
         user_id=actor.user_id,
-        filename=result.filename,
+        filename=filename,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        storage_key=storage.put(data),
+        storage_key=key,
         received_at=received_at,
-        status=DeliveryStatus.approved if approved else DeliveryStatus.rejected,
-        records_read=result.records_read,
-        records_valid=result.records_valid,
-        records_with_errors=result.records_with_errors,
-        records_out_of_period=result.records_out_of_period,
+        status=DeliveryStatus.received,
+        validation_context=validation_jobs.context_to_json(context) if context else {},
+        validation_queued_at=received_at,
     )
     db.add(delivery)
-    db.flush()
-    if approved:
-        recount_replacements(db, municipality_code, delivery.period_code)
-    technical = Report(
-        delivery_id=delivery.id,
-        kind=ReportKind.technical,
-        status=ReportStatus.approved if approved else ReportStatus.rejected,
-        due_at=service_levels.technical_due(received_at),
-        created_at=clock.now(),
-        released_at=clock.now(),
-        content=result.to_dict(),
-    )
-    db.add(technical)
     db.flush()
     messages.log_message(
         db,
@@ -158,21 +145,99 @@ def record(
         user_id=actor.user_id,
         delivery_id=delivery.id,
     )
+    return delivery
+
+
+def record_result(db: Session, delivery: Delivery, result: TechnicalResult) -> None:
+    """The end of a validation: verdict and counts on the delivery, the technical report, the
+    messages and mails, and after approval the op-orde report. Called once per delivery (the
+    validation job holds the claim; `record` has just stored it)."""
+    approved = result.approved
+    now = clock.now()
+    delivery.status = DeliveryStatus.approved if approved else DeliveryStatus.rejected
+    delivery.records_read = result.records_read
+    delivery.records_valid = result.records_valid
+    delivery.records_with_errors = result.records_with_errors
+    delivery.records_out_of_period = result.records_out_of_period
+    delivery.validated_at = now
+    delivery.validation_claimed_by = None
+    delivery.validation_claimed_at = None
+    delivery.validation_error = None
+    db.add(delivery)
+    db.flush()
+    if approved:
+        recount_replacements(db, delivery.municipality_code, delivery.period_code)
+    technical = Report(
+        delivery_id=delivery.id,
+        kind=ReportKind.technical,
+        status=ReportStatus.approved if approved else ReportStatus.rejected,
+        due_at=service_levels.technical_due(delivery.received_at),
+        created_at=now,
+        released_at=now,
+        content=result.to_dict(),
+    )
+    db.add(technical)
+    db.flush()
     messages.log_message(
         db,
-        municipality_code,
+        delivery.municipality_code,
         "technisch_rapport",
         f"Technisch rapport van {delivery.filename}: {result.status} "
         f"({dutch.number(result.records_read)} records gelezen, "
         f"{dutch.number(result.records_with_errors)} met fouten).",
         period_code=delivery.period_code,
-        user_id=actor.user_id,
+        user_id=delivery.user_id,
         delivery_id=delivery.id,
     )
-    notifications.technical_report_ready(db, delivery, technical)
+    people = notifications.recipients(db, delivery.municipality_code)
+    notifications.technical_report_ready(db, delivery, technical, people)
     if approved:
-        readiness_reports.build_readiness_report(db, delivery, result)
-    return Outcome(result=result, delivery_id=delivery.id, municipality_code=municipality_code)
+        readiness_reports.build_readiness_report(db, delivery, result, people)
+
+
+def _recorded_for(
+    db: Session,
+    actor: Actor,
+    chosen: str,
+    named: str | None,
+    fallback_period: str | None,
+    named_period: str | None,
+) -> tuple[str, str | None]:
+    """Whom and which period a delivery is stored under: what the name says where it is a
+    municipality the actor may deliver for and a known period, else the fallbacks."""
+    municipality = named if named and can(actor, Action.deliver, named) else chosen
+    period = (
+        named_period
+        if named_period and db.get(periods.ReportingPeriod, named_period) is not None
+        else fallback_period
+    )
+    return municipality, period
+
+
+def record(
+    db: Session,
+    actor: Actor,
+    municipality_code: str,
+    filename: str,
+    data: bytes,
+    result: TechnicalResult,
+) -> Outcome:
+    """Store an upload that was validated already (demo data, tests) and record its reports at
+    once: the same receipt and the same recording as a validation job's."""
+    require(actor, Action.deliver, municipality_code)
+    if result.refused:
+        _refused(db, actor, municipality_code, result)
+        return Outcome(result=result, delivery_id=None, municipality_code=municipality_code)
+    code, period = _recorded_for(
+        db, actor, municipality_code, result.municipality_code, None, result.period_code
+    )
+    if period is None:
+        period = result.period_codes[-1] if result.period_codes else None
+    if period is None or db.get(periods.ReportingPeriod, period) is None:
+        raise DeliveryRefused("Voor dit bestand is geen verslagperiode bekend.")
+    delivery = _store_received(db, actor, code, period, result.filename, data, None)
+    record_result(db, delivery, result)
+    return Outcome(result=result, delivery_id=delivery.id, municipality_code=code)
 
 
 def recount_replacements(db: Session, code: str, period_code: str) -> None:
@@ -322,7 +387,7 @@ class FindingRow:
 
 @dataclasses.dataclass(frozen=True)
 class SentView:
-    """The technical report on the Aanleveren tab right after sending."""
+    """The technical report on the Aanleveren tab, as soon as it is there."""
 
     verdict: str
     filename: str
@@ -331,35 +396,118 @@ class SentView:
     municipality_note: str
     summary: tuple[SummaryLine, ...]
     findings: tuple[FindingRow, ...]
+    # More findings than shown: the downloaded report has them all.
+    more_findings: str
     delivery_id: int
+    report_id: int  # the stored technical report (0 when refused: nothing is stored)
 
 
 MAX_FINDINGS_ON_SCREEN = 200
 
 
+def _municipality_label(db: Session, code: str | None) -> str:
+    if not code:
+        return "onbekend"
+    municipality = db.get(Municipality, code)
+    return f"{municipality.name} ({code})" if municipality else code
+
+
 def sent_view(
-    result: TechnicalResult, delivery_id: int | None, municipality_note: str = ""
+    db: Session,
+    result: TechnicalResult,
+    delivery: Delivery | None,
+    *,
+    report_id: int = 0,
+    municipality_note: str = "",
 ) -> SentView:
+    received = delivery.received_at if delivery else clock.now()
+    shown = result.findings[:MAX_FINDINGS_ON_SCREEN]
+    hidden = len(result.findings) - len(shown)
     return SentView(
         verdict=result.status,
         filename=result.filename,
-        stored=delivery_id is not None,
+        stored=delivery is not None,
         municipality_note=municipality_note,
         summary=(
-            SummaryLine("Gemeente", result.municipality_code or "onbekend"),
-            SummaryLine("Verslagperiode", result.period_code or "onbekend"),
+            SummaryLine(
+                "Gemeente",
+                _municipality_label(
+                    db, delivery.municipality_code if delivery else result.municipality_code
+                ),
+            ),
+            SummaryLine(
+                "Verslagperiode",
+                (delivery.period_code if delivery else result.period_code) or "onbekend",
+            ),
             SummaryLine(glossary.RECORDS_READ, dutch.number(result.records_read)),
             SummaryLine(glossary.RECORDS_VALID, dutch.number(result.records_valid)),
             SummaryLine(glossary.RECORDS_WITH_ERRORS, dutch.number(result.records_with_errors)),
             SummaryLine(glossary.RECORDS_OUT_OF_PERIOD, dutch.number(result.records_out_of_period)),
-            SummaryLine("Ontvangen", clock.format_local(clock.now())),
+            SummaryLine("Ontvangen", clock.format_local(received)),
         ),
         findings=tuple(
-            FindingRow(f.code, f.severity, f.describe(), dutch.number(f.count))
-            for f in result.findings[:MAX_FINDINGS_ON_SCREEN]
+            FindingRow(f.code, f.severity, f.describe(), dutch.number(f.count)) for f in shown
         ),
-        delivery_id=delivery_id or 0,
+        more_findings=(
+            f"En nog {dutch.plural(hidden, 'melding', 'meldingen')}: download het Technisch "
+            "rapport voor de volledige lijst."
+            if hidden > 0
+            else ""
+        ),
+        delivery_id=delivery.id if delivery else 0,
+        report_id=report_id,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class ReceiptView:
+    """The ontvangstbevestiging, shown the moment the file is stored."""
+
+    delivery_id: int
+    filename: str
+    municipality: str  # "Amsterdam (0363)"
+    period_code: str
+    received_at: str  # "01-12-2026 14:03"
+    size: str  # "2,4 MB (2.512.345 bytes)"
+    sha256: str
+    municipality_note: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SendView:
+    """What sending gives: a receipt (the report follows), or at once the Geweigerd report of an
+    upload that is not stored."""
+
+    receipt: ReceiptView | None
+    refused: SentView | None
+
+
+def _note(actor: Actor, chosen: str, recorded_for: str) -> str:
+    if recorded_for == chosen:
+        return ""
+    name = actor.municipality_names.get(recorded_for, recorded_for)
+    return (
+        f"Dit bestand is voor gemeente {name} ({recorded_for}) en is voor die gemeente aangeleverd."
+    )
+
+
+def _queue_room(db: Session, municipality_code: str) -> None:
+    """Fair and bounded: a municipality has a few files in the queue at most, and the queue as a
+    whole has a limit; a full queue says so in Dutch and nothing is stored."""
+    settings = get_settings()
+    mine, total = validation_jobs.waiting_counts(db, municipality_code)
+    if mine >= settings.max_pending_per_municipality:
+        raise DeliveryRefused(
+            f"Er {'wordt' if mine == 1 else 'worden'} al "
+            f"{dutch.plural(mine, 'bestand', 'bestanden')} van deze gemeente gecontroleerd. "
+            "Wacht tot het Technisch rapport klaarstaat en verstuur dit bestand daarna opnieuw; "
+            "het is niet opgeslagen."
+        )
+    if total >= settings.max_pending_total:
+        raise DeliveryRefused(
+            "Het is nu erg druk: de wachtrij voor de controle is vol. Verstuur het bestand over "
+            "enkele minuten opnieuw; het is niet opgeslagen."
+        )
 
 
 def deliver(
@@ -370,22 +518,85 @@ def deliver(
     read: Callable[[int], bytes],
     *,
     terms_accepted: bool,
-) -> SentView:
-    """Send one file: terms, permission, window and size first; then validation in the process
-    pool (this thread waits, the event loop does not), storage and both reports."""
+) -> SendView:
+    """Send one file: terms, permission, window and size first, then what the names say; then
+    the receipt (file stored, delivery 'ontvangen', committed) and the validation job, queued
+    once the receipt is committed. The technical report follows (`delivery_progress`)."""
     if not terms_accepted:
         raise Refused("Vink eerst het vak Algemene voorwaarden aan.")
     limit = get_settings().max_upload_bytes
     data = read(limit + 1)
     context = prepare(db, actor, municipality_code, len(data))
     name = (filename or "bestand").replace("\\", "/").rsplit("/", 1)[-1]
-    result = validation_pool.validate_blocking(name, data, context)
-    outcome = record(db, actor, municipality_code, name, data, result)
-    note = ""
-    if outcome.delivery_id is not None and outcome.municipality_code != municipality_code:
-        other = outcome.municipality_code
-        note = (
-            f"Dit bestand is voor gemeente {actor.municipality_names.get(other, other)} ({other}) "
-            "en is voor die gemeente aangeleverd."
+    admission = protocol.admit_upload(name, data, context=context)
+    if admission.refused is not None:
+        _refused(db, actor, municipality_code, admission.refused)
+        return SendView(receipt=None, refused=sent_view(db, admission.refused, None))
+    code, period = _recorded_for(
+        db,
+        actor,
+        municipality_code,
+        admission.municipality_code,
+        context.fallback_period_code,
+        admission.period_code,
+    )
+    assert period is not None  # prepare found an open period
+    _queue_room(db, code)
+    delivery = _store_received(db, actor, code, period, name, data, context)
+    validation_jobs.queue_after_commit(db, delivery.id)
+    return SendView(
+        receipt=ReceiptView(
+            delivery_id=delivery.id,
+            filename=delivery.filename,
+            municipality=_municipality_label(db, code),
+            period_code=period,
+            received_at=clock.format_local(delivery.received_at),
+            size=dutch.file_size_with_bytes(delivery.size),
+            sha256=delivery.sha256,
+            municipality_note=_note(actor, municipality_code, code),
+        ),
+        refused=None,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgressView:
+    """Where a received delivery stands: in the queue (and how far back), being validated, done
+    (its technical report), or ended in a technical error."""
+
+    stage: str  # "wachtrij" | "controle" | "klaar" | "fout"
+    text: str
+    report: SentView | None
+
+
+def delivery_progress(db: Session, actor: Actor, delivery_id: int) -> ProgressView:
+    delivery = db.get(Delivery, delivery_id)
+    if delivery is None:
+        raise NotPermitted("Deze aanlevering bestaat niet of is niet van uw gemeente.")
+    require(actor, Action.view, delivery.municipality_code)
+    if delivery.status == DeliveryStatus.received:
+        if delivery.validation_claimed_at is not None:
+            return ProgressView("controle", "Het bestand wordt nu gecontroleerd…", None)
+        ahead = validation_jobs.position(db, delivery)
+        return ProgressView(
+            "wachtrij",
+            "Het bestand staat in de wachtrij voor de controle. "
+            + validation_jobs.describe_position(ahead),
+            None,
         )
-    return sent_view(outcome.result, outcome.delivery_id, note)
+    if delivery.status == DeliveryStatus.technical_error:
+        return ProgressView(
+            "fout",
+            "Het bestand kon door een technische fout niet worden gecontroleerd. Het is bewaard "
+            "en telt als ontvangen; CBS is gewaarschuwd en neemt contact met u op.",
+            None,
+        )
+    report = readiness_reports.report_of(db, delivery.id, ReportKind.technical)
+    if report is None:  # recorded in the same transaction as the verdict: not reachable
+        return ProgressView("controle", "Het bestand wordt nu gecontroleerd…", None)
+    result = TechnicalResult.from_dict(report.content)
+    return ProgressView(
+        "klaar",
+        "Het Technisch rapport staat klaar.",
+        sent_view(db, result, delivery, report_id=report.id),
+    )

@@ -246,6 +246,49 @@ def technical_report_ready(
     )
 
 
+def validation_failed(
+    *,
+    name: str,
+    municipality_code: str,
+    municipality_name: str,
+    period_code: str,
+    filename: str,
+    received_at: dt.datetime,
+    for_cbs: bool,
+    via_cooperative: bool,
+) -> Mail:
+    if for_cbs:
+        paragraphs = [
+            f"Een aanlevering van gemeente {municipality_name} ({period_code}) kon na herhaalde "
+            "pogingen niet worden gecontroleerd door een technische fout. Het bestand is bewaard.",
+            "Zoek de oorzaak uit, laat de controle opnieuw uitvoeren of neem contact op met de "
+            "gemeente. De gemeente heeft hierover ook een bericht gekregen.",
+        ]
+        link = ("Naar de CBS-omgeving van de CBS Monitor", _url(routes.CBS_DESK))
+    else:
+        paragraphs = [
+            f"Uw aanlevering voor de CBS Monitor ({period_code}) is ontvangen, maar kon door een "
+            "technische fout niet worden gecontroleerd. Het bestand is bewaard; u hoeft het niet "
+            "opnieuw aan te leveren.",
+            "CBS is gewaarschuwd en neemt contact met u op. De aanlevering telt als ontvangen op "
+            "het tijdstip hieronder.",
+        ]
+        link = ("Naar de CBS Monitor", _url(routes.RETRIEVE))
+    return _render(
+        _Layout(
+            subject=f"Technische fout bij controle: CBS Monitor {period_code} "
+            f"(gemeente {municipality_name})",
+            greeting=_greeting(name),
+            paragraphs=paragraphs,
+            facts=_delivery_facts(
+                municipality_code, municipality_name, period_code, filename, received_at
+            ),
+            link=link,
+            closing=[] if for_cbs else _on_behalf(municipality_name, via_cooperative),
+        )
+    )
+
+
 def readiness_report_ready(
     *,
     name: str,

@@ -18,6 +18,7 @@ NOTIFICATION_KIND = "notificatie_verstuurd"
 KIND_LABELS = {
     "bestand_ontvangen": "Bestand ontvangen",
     "technisch_rapport": "Technisch rapport beschikbaar",
+    "technische_fout": "Technische fout bij controle",
     "op_orde_rapport": "Op orde rapport beschikbaar",
     "op_orde_vastgehouden": "Op orde rapport wacht op vrijgave CBS",
     "intrekking_gewijzigd": "Intrekking gewijzigd",

@@ -63,12 +63,13 @@ def _valid_on(day: dt.date):
 
 
 def recipients_by_municipality(
-    db: Session, day: dt.date | None = None
+    db: Session, day: dt.date | None = None, only: str | None = None
 ) -> dict[str, list[Recipient]]:
-    """Municipality code -> the people who get its mails, product managers first."""
+    """Municipality code -> the people who get its mails, product managers first; `only`: of that
+    one municipality (two small queries instead of the whole country's)."""
     day = day or clock.today()
     found: dict[str, dict[int, Recipient]] = {}
-    managers = db.exec(
+    managers = (
         select(User, Organisation.municipality_code)
         .join(Organisation, Organisation.id == User.organisation_id)
         .join(UserRole, UserRole.user_id == User.id)
@@ -76,19 +77,22 @@ def recipients_by_municipality(
         .where(Organisation.kind == OrganisationKind.municipality)
         .where(Organisation.municipality_code.is_not(None))  # type: ignore[union-attr]
         .order_by(User.id)
-    ).all()
-    for user, code in managers:
-        if user.email:
-            found.setdefault(code, {})[user.id] = Recipient(user.id, user.name, user.email)
-    coordinators = db.exec(
+    )
+    coordinators = (
         select(User, Delegation.municipality_code)
         .join(Delegation, Delegation.organisation_id == User.organisation_id)
         .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.coordinator, User.active == True)  # noqa: E712
         .where(*_valid_on(day))
         .order_by(User.id)
-    ).all()
-    for user, code in coordinators:
+    )
+    if only is not None:
+        managers = managers.where(Organisation.municipality_code == only)
+        coordinators = coordinators.where(Delegation.municipality_code == only)
+    for user, code in db.exec(managers).all():
+        if user.email:
+            found.setdefault(code, {})[user.id] = Recipient(user.id, user.name, user.email)
+    for user, code in db.exec(coordinators).all():
         if user.email:
             found.setdefault(code, {}).setdefault(
                 user.id, Recipient(user.id, user.name, user.email, via_cooperative=True)
@@ -97,7 +101,7 @@ def recipients_by_municipality(
 
 
 def recipients(db: Session, municipality_code: str, day: dt.date | None = None) -> list[Recipient]:
-    return recipients_by_municipality(db, day).get(municipality_code, [])
+    return recipients_by_municipality(db, day, only=municipality_code).get(municipality_code, [])
 
 
 def cbs_reviewers(db: Session) -> list[Recipient]:
@@ -187,8 +191,11 @@ def claim_event(db: Session, key: str, period_code: str) -> bool:
 # --- reports (called by the deliveries service, inside its transaction) --------------------
 
 
-def technical_report_ready(db: Session, delivery: Delivery, report: Report) -> None:
-    """Queue 'technisch rapport beschikbaar' to the municipality's recipients."""
+def technical_report_ready(
+    db: Session, delivery: Delivery, report: Report, people: list[Recipient] | None = None
+) -> None:
+    """Queue 'technisch rapport beschikbaar' to the municipality's recipients (`people`, when
+    the caller looked them up already)."""
     code = delivery.municipality_code
     name = _municipality_name(db, code)
     period = db.get(ReportingPeriod, delivery.period_code)
@@ -201,7 +208,7 @@ def technical_report_ready(db: Session, delivery: Delivery, report: Report) -> N
     _mail_recipients(
         db,
         code,
-        recipients(db, code),
+        recipients(db, code) if people is None else people,
         f"technical-report/{delivery.id}",
         lambda person: mail_templates.technical_report_ready(
             name=person.name,
@@ -223,7 +230,9 @@ def technical_report_ready(db: Session, delivery: Delivery, report: Report) -> N
     )
 
 
-def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> None:
+def readiness_report_ready(
+    db: Session, delivery: Delivery, report: Report, people: list[Recipient] | None = None
+) -> None:
     """Queue 'Op orde rapport beschikbaar'. A report held for CBS review is not ready yet, so
     nothing is queued then; call again when CBS releases it."""
     if report.kind != ReportKind.readiness or report.status in service_levels.OPEN_STATUSES:
@@ -233,7 +242,7 @@ def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> N
     _mail_recipients(
         db,
         code,
-        recipients(db, code),
+        recipients(db, code) if people is None else people,
         f"readiness-report/{delivery.id}",
         lambda person: mail_templates.readiness_report_ready(
             name=person.name,
@@ -247,6 +256,32 @@ def readiness_report_ready(db: Session, delivery: Delivery, report: Report) -> N
         period_code=delivery.period_code,
         delivery_id=delivery.id,
     )
+
+
+def validation_failed(db: Session, delivery: Delivery) -> None:
+    """Queue 'technische fout' to the municipality's recipients and to every CBS reviewer: a
+    delivery whose validation kept failing is never left in silence."""
+    code = delivery.municipality_code
+    name = _municipality_name(db, code)
+    for people, for_cbs in ((recipients(db, code), False), (cbs_reviewers(db), True)):
+        _mail_recipients(
+            db,
+            code,
+            people,
+            f"validation-failed/{delivery.id}/{'cbs' if for_cbs else 'municipality'}",
+            lambda person, for_cbs=for_cbs: mail_templates.validation_failed(
+                name=person.name,
+                municipality_code=code,
+                municipality_name=name,
+                period_code=delivery.period_code,
+                filename=delivery.filename,
+                received_at=delivery.received_at,
+                for_cbs=for_cbs,
+                via_cooperative=person.via_cooperative,
+            ),
+            period_code=delivery.period_code,
+            delivery_id=delivery.id,
+        )
 
 
 # --- windows (called by the scheduler) ----------------------------------------------------

@@ -51,8 +51,14 @@ def _figures_of(db: Session, municipality_code: str, period_code: str) -> Readin
     return result.figures_by_period.get(period_code)
 
 
-def build_readiness_report(db: Session, delivery: Delivery, result: TechnicalResult) -> Report:
-    """The op-orde report: figures of this delivery against the previous half year and a year earlier."""
+def build_readiness_report(
+    db: Session,
+    delivery: Delivery,
+    result: TechnicalResult,
+    people: list[notifications.Recipient] | None = None,
+) -> Report:
+    """The op-orde report: figures of this delivery against the previous half year and a year
+    earlier. `people`: the municipality's mail recipients, when the caller has them."""
     settings = get_settings()
     current = result.figures_by_period.get(delivery.period_code) or result.figures
     previous = _figures_of(
@@ -92,11 +98,16 @@ def build_readiness_report(db: Session, delivery: Delivery, result: TechnicalRes
             delivery_id=delivery.id,
         )
     else:
-        release_effects(db, delivery, report)
+        release_effects(db, delivery, report, people)
     return report
 
 
-def release_effects(db: Session, delivery: Delivery, report: Report) -> None:
+def release_effects(
+    db: Session,
+    delivery: Delivery,
+    report: Report,
+    people: list[notifications.Recipient] | None = None,
+) -> None:
     """What follows when an op-orde report becomes available: a Berichtenlog line and the mails."""
     messages.log_message(
         db,
@@ -106,4 +117,4 @@ def release_effects(db: Session, delivery: Delivery, report: Report) -> None:
         period_code=delivery.period_code,
         delivery_id=delivery.id,
     )
-    notifications.readiness_report_ready(db, delivery, report)
+    notifications.readiness_report_ready(db, delivery, report, people)
