@@ -125,8 +125,8 @@ class Settings:
             raise ValueError(
                 f"{PREFIX}MODE must be development or production, not {settings.mode!r}"
             )
-        if settings.job_queue not in {"sqlite", "postgres", "redis"}:
-            raise ValueError(f"{PREFIX}JOB_QUEUE must be sqlite, postgres or redis")
+        if settings.job_queue not in {"sqlite", "postgres", "redis", "immediate"}:
+            raise ValueError(f"{PREFIX}JOB_QUEUE must be sqlite, postgres, redis or immediate")
         if settings.readiness_release not in {"automatic", "review"}:
             raise ValueError(f"{PREFIX}READINESS_RELEASE must be automatic or review")
         if settings.production and not settings.secret_key:

@@ -14,7 +14,7 @@ import functools
 import logging
 from typing import Any
 
-from huey import Huey, PostgresHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey
 from sqlalchemy.engine import make_url
 
 from cbs_monitor.settings import Settings, get_settings
@@ -32,6 +32,10 @@ def _postgres_dsn(url: str) -> str:
 
 
 def _build(settings: Settings) -> Huey:
+    if settings.job_queue == "immediate":
+        # In-process, at once: the job runs when it is queued (after the receipt's commit). For
+        # tests of the services and for one-off commands; a portal always has a real queue.
+        return MemoryHuey(QUEUE_NAME, immediate=True, results=False)
     if settings.job_queue == "postgres":
         return PostgresHuey(QUEUE_NAME, dsn=_postgres_dsn(settings.db_url), results=False)
     if settings.job_queue == "redis":
