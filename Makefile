@@ -9,7 +9,7 @@ ENV := source scripts/env.sh &&
 # Login redirects come back to the address the portal is served on.
 export CBS_MONITOR_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install test-deps bench unit e2e postgres clean
+.PHONY: run test install test-deps bench bench-desk unit e2e postgres clean lint
 
 # The venv is (re)installed when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -49,7 +49,10 @@ postgres: install
 bench: install
 	test -x bench/.venv/bin/python || (python3 -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements.txt)
 	$(ENV) python bench/run.py
-	$(ENV) python bench/responsiveness.py
+
+# The CBS desk and the reminder-day query with 50 000 deliveries in a period (target < 150 ms).
+bench-desk: install
+	$(ENV) CBS_MONITOR_JOB_QUEUE=immediate python bench/desk_scale.py
 
 clean:
 	rm -rf .web .web-* .states test-artifacts

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
+from typing import Any
 
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from cbs_monitor import clock, dutch
@@ -124,18 +126,80 @@ class _DeliveryLine:
         return self.override_status or self.status
 
 
-def _relevant(lines: list[_DeliveryLine]) -> _DeliveryLine | None:
-    """The delivery a municipality's status is about: a newer file still being checked, else the one
-    that counts (latest approved, CBS override included), else the latest file."""
-    if not lines:
-        return None
-    latest = lines[-1]
-    if latest.effective == DeliveryStatus.received:
-        return latest
-    for line in reversed(lines):
-        if line.effective == DeliveryStatus.approved:
-            return line
-    return latest
+_LINE_COLUMNS = (
+    Delivery.id,
+    Delivery.municipality_code,
+    Delivery.organisation_id,
+    Delivery.filename,
+    Delivery.received_at,
+    Delivery.status,
+    Delivery.override_status,
+)
+
+
+def _lines_that_matter(
+    db: Session, period_code: str
+) -> tuple[dict[str, _DeliveryLine], dict[str, _DeliveryLine], dict[str, int]]:
+    """Per municipality, computed in the database (a period may hold tens of thousands of files):
+    its latest delivery, the delivery its status is about, and how many it delivered.
+
+    The one the status is about: a newer file still being checked, else the one that counts
+    (the latest approved, CBS override included), else the latest file. Per municipality three
+    small correlated look-ups on the (municipality, period, received) index, then one fetch of at
+    most two files per municipality: the cost follows the number of municipalities, not files."""
+    effective = func.coalesce(col(Delivery.override_status), col(Delivery.status))
+
+    def newest(*conditions: Any) -> Any:
+        return (
+            select(col(Delivery.id))
+            .where(
+                col(Delivery.municipality_code) == col(Municipality.code),
+                col(Delivery.period_code) == period_code,
+                *conditions,
+            )
+            .order_by(col(Delivery.received_at).desc(), col(Delivery.id).desc())
+            .limit(1)
+            .correlate(Municipality)
+            .scalar_subquery()
+        )
+
+    files = (
+        select(func.count())
+        .where(
+            col(Delivery.municipality_code) == col(Municipality.code),
+            col(Delivery.period_code) == period_code,
+        )
+        .correlate(Municipality)
+        .scalar_subquery()
+    )
+    picks = db.exec(
+        select(
+            col(Municipality.code),
+            newest().label("latest"),
+            newest(effective == DeliveryStatus.approved).label("approved"),
+            files.label("files"),
+        )
+    ).all()
+    wanted = {
+        i for _code, latest_id, approved_id, _n in picks for i in (latest_id, approved_id) if i
+    }
+    lines: dict[int, _DeliveryLine] = {}
+    for chunk in chunks(sorted(wanted)):
+        for row in db.exec(select(*_LINE_COLUMNS).where(col(Delivery.id).in_(chunk))).all():
+            lines[row[0]] = _DeliveryLine(*row)
+    latest: dict[str, _DeliveryLine] = {}
+    relevant: dict[str, _DeliveryLine] = {}
+    counts: dict[str, int] = {}
+    for code, latest_id, approved_id, n in picks:
+        if not latest_id:
+            continue
+        last = lines[latest_id]
+        latest[code], counts[code] = last, int(n)
+        counting = lines.get(approved_id) if approved_id else None
+        relevant[code] = (
+            last if last.effective == DeliveryStatus.received or not counting else counting
+        )
+    return latest, relevant, counts
 
 
 def _status_of(line: _DeliveryLine | None, readiness: ReportSummary | None) -> str:
@@ -156,23 +220,7 @@ def all_rows(db: Session, period_code: str, now: dt.datetime | None = None) -> l
     municipalities = db.exec(
         select(Municipality.code, Municipality.name).order_by(Municipality.code)
     ).all()
-    by_code: dict[str, list[_DeliveryLine]] = {}
-    for row in db.exec(
-        select(
-            Delivery.id,
-            Delivery.municipality_code,
-            Delivery.organisation_id,
-            Delivery.filename,
-            Delivery.received_at,
-            Delivery.status,
-            Delivery.override_status,
-        )
-        .where(Delivery.period_code == period_code)
-        .order_by(Delivery.received_at, Delivery.id)
-    ).all():
-        line = _DeliveryLine(*row)
-        by_code.setdefault(line.municipality_code, []).append(line)
-    relevant = {code: _relevant(lines) for code, lines in by_code.items()}
+    latest, relevant, counts = _lines_that_matter(db, period_code)
 
     reports: dict[tuple[int, ReportKind], ReportSummary] = {}
     ids = sorted(line.id for line in relevant.values() if line is not None)
@@ -211,20 +259,19 @@ def all_rows(db: Session, period_code: str, now: dt.datetime | None = None) -> l
 
     rows = []
     for code, name in municipalities:
-        lines = by_code.get(code, [])
         line = relevant.get(code)
-        latest = lines[-1] if lines else None
+        last = latest.get(code)
         technical = reports.get((line.id, ReportKind.technical)) if line else None
         readiness = reports.get((line.id, ReportKind.readiness)) if line else None
-        shown = line or latest
+        shown = line or last
         org_name, org_kind = (
             organisations.get(shown.organisation_id, ("", None)) if shown else ("", None)
         )
         newer_rejected = (
-            latest is not None
+            last is not None
             and line is not None
-            and latest.id != line.id
-            and latest.effective == DeliveryStatus.rejected
+            and last.id != line.id
+            and last.effective == DeliveryStatus.rejected
         )
         parts = sorted(withdrawn.get(code, []), key=part_order.index)
         rows.append(
@@ -232,11 +279,11 @@ def all_rows(db: Session, period_code: str, now: dt.datetime | None = None) -> l
                 code=code,
                 name=name,
                 status=_status_of(line, readiness),
-                delivery_count=len(lines),
+                delivery_count=counts.get(code, 0),
                 delivery_id=line.id if line else None,
                 filename=shown.filename if shown else "",
                 received_at=aware(shown.received_at) if shown else None,
-                newer_rejected_filename=latest.filename if newer_rejected and latest else "",
+                newer_rejected_filename=last.filename if newer_rejected and last else "",
                 delivered_by=org_name,
                 delivered_by_cooperative=org_kind == OrganisationKind.cooperative,
                 delegating=code in delegating,
@@ -345,6 +392,22 @@ class ChartDay:
     op_orde: int
 
 
+def _local_day_bucket(column: Any, days: list[dt.date]) -> Any:
+    """The index of the Dutch calendar day a stored moment falls on; -1 before the first day,
+    len(days) after the last."""
+
+    def start_of(day: dt.date) -> dt.datetime:
+        local = dt.datetime.combine(day, dt.time(), tzinfo=clock.local_zone())
+        return local.astimezone(clock.UTC)
+
+    bounds = [start_of(day) for day in [*days, days[-1] + dt.timedelta(days=1)]]
+    return case(
+        (column < bounds[0], -1),
+        *((column < bound, index) for index, bound in enumerate(bounds[1:])),
+        else_=len(days),
+    )
+
+
 def daily_activity(db: Session, actor: Actor | None, period_code: str) -> list[ChartDay]:
     """Per day of the delivery window: files delivered, technically approved, op-orde reports ready."""
     require_reviewer(actor)
@@ -352,20 +415,29 @@ def daily_activity(db: Session, actor: Actor | None, period_code: str) -> list[C
     if period is None:
         raise ReviewRefused("Onbekende verslagperiode.")
     first, last = period.delivery_opens_on, period.delivery_closes_on
+    window = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    effective = func.coalesce(col(Delivery.override_status), col(Delivery.status))
+    # Counted in the database per Dutch calendar day: each day's end as a UTC moment (daylight
+    # saving time included) makes one CASE bucket, the same SQL on SQLite and PostgreSQL.
+    delivered_day = _local_day_bucket(col(Delivery.received_at), window)
     delivered: Counter[dt.date] = Counter()
     approved: Counter[dt.date] = Counter()
-    for received_at, status, override in db.exec(
-        select(Delivery.received_at, Delivery.status, Delivery.override_status).where(
-            Delivery.period_code == period_code
+    for index, files, good in db.exec(
+        select(
+            delivered_day,
+            func.count(),
+            func.sum(case((effective == DeliveryStatus.approved, 1), else_=0)),
         )
+        .where(Delivery.period_code == period_code)
+        .group_by(delivered_day)
     ).all():
-        day = clock.to_local(received_at).date()
-        delivered[day] += 1
-        if (override or status) == DeliveryStatus.approved:
-            approved[day] += 1
+        if 0 <= index < len(window):
+            delivered[window[index]] += int(files)
+            approved[window[index]] += int(good or 0)
+    ready_day = _local_day_bucket(col(Report.released_at), window)
     ready: Counter[dt.date] = Counter()
-    for released_at in db.exec(
-        select(Report.released_at)
+    for index, count in db.exec(
+        select(ready_day, func.count())
         .join(Delivery, col(Delivery.id) == Report.delivery_id)
         .where(
             Delivery.period_code == period_code,
@@ -373,9 +445,10 @@ def daily_activity(db: Session, actor: Actor | None, period_code: str) -> list[C
             Report.status == ReportStatus.ready,
             col(Report.released_at).is_not(None),
         )
+        .group_by(ready_day)
     ).all():
-        if released_at is not None:
-            ready[clock.to_local(released_at).date()] += 1
+        if 0 <= index < len(window):
+            ready[window[index]] += int(count)
     days = []
     day = first
     while day <= last:
