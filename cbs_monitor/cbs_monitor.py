@@ -4,6 +4,7 @@ import os
 
 import reflex as rx
 
+from cbs_monitor import worker
 from cbs_monitor.api.app import build_api
 from cbs_monitor.api.upload_guard import UploadGuard
 from cbs_monitor.scheduler import lifespan as scheduler_lifespan
@@ -26,3 +27,4 @@ app = rx.App(
 app.add_middleware(SessionBinding(), index=0)
 register_all(app)
 app.register_lifespan_task(scheduler_lifespan)
+app.register_lifespan_task(worker.lifespan)

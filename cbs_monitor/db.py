@@ -12,9 +12,17 @@ from sqlmodel import Session, create_engine
 
 from cbs_monitor.settings import get_settings
 
+_ENGINES: list[sqlalchemy.Engine] = []
+
 
 @functools.lru_cache(maxsize=8)
 def engine_for(url: str) -> sqlalchemy.Engine:
+    engine = _create(url)
+    _ENGINES.append(engine)
+    return engine
+
+
+def _create(url: str) -> sqlalchemy.Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 

@@ -147,6 +147,9 @@ def data_dir(tmp_path, monkeypatch):
     """A private data directory, with the clock and database settings cleared."""
     path = tmp_path / "data"
     monkeypatch.setenv("CBS_MONITOR_DATA_DIR", str(path))
+    # Validation jobs run in-process right after the receipt commits; the worker's own tests
+    # (tests/services/test_validation_worker.py) use the real SQLite or PostgreSQL queue.
+    monkeypatch.setenv("CBS_MONITOR_JOB_QUEUE", "immediate")
     for name in _ENV:
         monkeypatch.delenv(name, raising=False)
     reset_settings()
@@ -178,12 +181,3 @@ def _reset_clock_and_actors():
     yield
     clock.set_fixed(None)
     permissions.forget_cached_actors()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _stop_validation_pool():
-    """The process pool of deliveries started by a test ends with the session, not at exit."""
-    yield
-    from cbs_monitor.services import validation_pool
-
-    validation_pool.shutdown()

@@ -400,6 +400,7 @@ class SentView:
     more_findings: str
     delivery_id: int
     report_id: int  # the stored technical report (0 when refused: nothing is stored)
+    municipality_code: str  # whom it is recorded for (the report's download asks for it)
 
 
 MAX_FINDINGS_ON_SCREEN = 200
@@ -456,6 +457,9 @@ def sent_view(
         ),
         delivery_id=delivery.id if delivery else 0,
         report_id=report_id,
+        municipality_code=(delivery.municipality_code if delivery else "")
+        or result.municipality_code
+        or "",
     )
 
 

@@ -14,9 +14,9 @@ import datetime as dt
 import email.utils
 from collections.abc import Callable
 
-from sqlalchemy import or_
+from sqlalchemy import case, func, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cbs_monitor import clock
 from cbs_monitor.models import (
@@ -122,11 +122,14 @@ def delegating_municipalities(db: Session, day: dt.date | None = None) -> set[st
 def delivered_municipalities(db: Session, period_code: str) -> dict[str, bool]:
     """Municipality code -> whether it has an approved delivery for the period. A later rejected
     file does not undo an approved one: the latest approved delivery is the one that counts."""
-    found: dict[str, bool] = {}
-    for delivery in db.exec(select(Delivery).where(Delivery.period_code == period_code)).all():
-        approved = delivery.effective_status == DeliveryStatus.approved
-        found[delivery.municipality_code] = found.get(delivery.municipality_code, False) or approved
-    return found
+    effective = func.coalesce(col(Delivery.override_status), col(Delivery.status))
+    approved = func.max(case((effective == DeliveryStatus.approved, 1), else_=0))
+    rows = db.exec(
+        select(col(Delivery.municipality_code), approved)
+        .where(Delivery.period_code == period_code)
+        .group_by(col(Delivery.municipality_code))
+    ).all()
+    return {code: bool(flag) for code, flag in rows}
 
 
 def approved_municipalities(db: Session, period_code: str) -> set[str]:

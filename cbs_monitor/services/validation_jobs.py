@@ -305,16 +305,12 @@ def sweep() -> int:
         for delivery in waiting:
             claimed = delivery.validation_claimed_at
             if claimed is not None:
-                lost = claimed <= now - lease or _claim_is_dead(delivery.validation_claimed_by)
-                recently_requeued = (
-                    delivery.validation_queued_at is not None
-                    and delivery.validation_queued_at > claimed
-                    and delivery.validation_queued_at > requeue_before
-                )
-                if not lost or recently_requeued:
+                if claimed > now - lease and not _claim_is_dead(delivery.validation_claimed_by):
                     continue
             elif (delivery.validation_queued_at or delivery.received_at) > requeue_before:
                 continue
+            # The lost claim is freed (a worker that still runs can no longer record) and the
+            # delivery queued again, once: the next sweep sees a fresh, unclaimed queue time.
             marked = session.exec(  # type: ignore[call-overload]
                 update(Delivery)
                 .where(
@@ -325,7 +321,11 @@ def sweep() -> int:
                         col(Delivery.validation_queued_at) == delivery.validation_queued_at,
                     ),
                 )
-                .values(validation_queued_at=now)
+                .values(
+                    validation_queued_at=now,
+                    validation_claimed_by=None,
+                    validation_claimed_at=None,
+                )
             ).rowcount
             if marked == 1:
                 queued.append(delivery.id)

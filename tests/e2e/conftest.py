@@ -68,6 +68,8 @@ def server_env(data_dir: Path, port: int) -> dict[str, str]:
             "CBS_MONITOR_DATA_DIR": str(data_dir),
             "CBS_MONITOR_BASE_URL": f"http://127.0.0.1:{port}",
             "CBS_MONITOR_SCHEDULER_ENABLED": env.get("CBS_MONITOR_SCHEDULER_ENABLED", "true"),
+            # Validation jobs on the embedded queue, by the worker the server starts itself.
+            "CBS_MONITOR_JOB_QUEUE": "sqlite",
         }
     )
     return env

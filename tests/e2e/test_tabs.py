@@ -122,7 +122,7 @@ def test_aanleveren_invalid_file_shows_findings(page, login_as, e2e_db, tmp_path
     screenshot(page, "tab-aanleveren-afgekeurd")
 
 
-def test_browser_refuses_too_big_wrong_type_and_wrong_name_before_sending(page, login_as, tmp_path):
+def test_browser_refuses_too_big_and_wrong_type_and_warns_of_a_wrong_name(page, login_as, tmp_path):
     login_as(page, "anna.devries")
     page.goto("/cbs-monitor/aanleveren")
     big = tmp_path / "WMO_0363_2026H1_20260815.csv"
@@ -136,13 +136,19 @@ def test_browser_refuses_too_big_wrong_type_and_wrong_name_before_sending(page, 
     select_file(page, pdf)
     expect(page.get_by_role("alert")).to_contain_text("bestandstype")
 
+    # A wrong name is a file-level error of the technical report (protocol §5): the page warns,
+    # and sending gives the full report, content errors included.
     badname = tmp_path / "wmo-amsterdam.csv"
     badname.write_bytes(b"a;b\n")
     select_file(page, badname)
     expect(page.locator("#naam-fout")).to_contain_text("bestandsnaam")
     accept_terms(page)
-    expect(page.get_by_role("button", name="Verstuur bestand")).to_be_disabled()
-    screenshot(page, "tab-aanleveren-geweigerd")
+    page.get_by_role("button", name="Verstuur bestand").click()
+    expect(page.get_by_role("region", name="Ontvangstbevestiging")).to_contain_text(badname.name)
+    result = page.get_by_role("region", name="Technisch rapport")
+    expect(result.get_by_text("Afgekeurd", exact=True)).to_be_visible(timeout=30_000)
+    expect(page.locator("#meldingen")).to_contain_text("bestandsnaam")
+    screenshot(page, "tab-aanleveren-verkeerde-naam")
 
 
 def test_upload_with_keyboard_only(page, login_as, e2e_db, tmp_path):

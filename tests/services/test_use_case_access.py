@@ -167,6 +167,11 @@ CASES: list[tuple[str, frozenset[str], Call]] = [
         lambda s, a, w: deliveries.deliver(s, a, "0363", *_sample(), terms_accepted=True),
     ),
     (
+        "deliveries.delivery_progress",
+        AMSTERDAM,
+        lambda s, a, w: deliveries.delivery_progress(s, a, w.delivery_id),
+    ),
+    (
         "deliveries.prepare",
         AMSTERDAM,
         lambda s, a, w: deliveries.prepare(s, a, "0363", 100),

@@ -1,14 +1,17 @@
-"""Tab Aanleveren: select a file, accept the terms, send it, and see the technical report at once."""
+"""Tab Aanleveren: select a file, accept the terms, send it; the ontvangstbevestiging shows at once
+and the technical report as soon as a worker has checked the file (live, without reload)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 
 import reflex as rx
 
 from cbs_monitor import routes
-from cbs_monitor.services import deliveries
-from cbs_monitor.services.deliveries import FindingRow, SentView, SummaryLine
+from cbs_monitor.services import deliveries, retrieval
+from cbs_monitor.services.deliveries import FindingRow, ReceiptView, SentView, SummaryLine
 from cbs_monitor.ui import theme
 from cbs_monitor.ui.components import (
     data_table,
@@ -35,6 +38,13 @@ REJECTION_MESSAGES = {
     ),
     "too-many-files": "Selecteer één bestand per keer (één bestand per gemeente).",
 }
+# How often the page asks where a received file stands, and for how long it keeps asking.
+POLL_SECONDS = (0.3, 0.5, 1.0, 2.0)
+FOLLOW_SECONDS = 15 * 60
+STILL_WAITING = (
+    "Het Technisch rapport is nog niet klaar. Het verschijnt in het tabblad Ophalen zodra het er "
+    "is; u krijgt er ook een e-mail over."
+)
 
 
 class DeliverState(rx.State):
@@ -44,7 +54,12 @@ class DeliverState(rx.State):
     sending: bool = False
     progress: int = 0
     error: str = ""
-    # The technical report of the last file sent in this visit.
+    # The ontvangstbevestiging of the last file sent in this visit, where its check stands
+    # (wachtrij, controle, klaar, fout) and, once there, its technical report.
+    receipt: ReceiptView | None = None
+    stage: str = ""
+    stage_text: str = ""
+    following: int = 0  # the delivery whose report this tab is waiting for
     sent: SentView | None = None
 
     @rx.event
@@ -92,6 +107,9 @@ class DeliverState(rx.State):
     async def send(self, files: list[rx.UploadFile]):
         self.error = ""
         self.sent = None
+        self.receipt = None
+        self.following = 0
+        self.stage = self.stage_text = ""
         if len(files) != 1:
             self.error = "Selecteer één bestand."
             return
@@ -120,13 +138,67 @@ class DeliverState(rx.State):
             self.sending = False
             self.progress = 0
         if outcome.value is not None:
-            self.sent = outcome.value
             self.terms_accepted = False
+            self.sent = outcome.value.refused
+            self.receipt = outcome.value.receipt
+            if self.receipt is not None:
+                self.following = self.receipt.delivery_id
+                self.stage = "wachtrij"
+                self.stage_text = "Het bestand is ontvangen en wordt gecontroleerd…"
         else:
             self.error = outcome.error
         if outcome.event is not None:
             yield outcome.event
         yield rx.clear_selected_files(UPLOAD_ID)
+        if self.following:
+            yield DeliverState.follow(self.following)
+
+    @rx.event(background=True)
+    async def follow(self, delivery_id: int):
+        """Ask where the received file stands until its report is there; one call per round."""
+        deadline = time.monotonic() + FOLLOW_SECONDS
+        for round_number in range(100_000):
+            await asyncio.sleep(POLL_SECONDS[min(round_number, len(POLL_SECONDS) - 1)])
+            async with self:
+                if self.following != delivery_id:
+                    return  # another file was sent, or the page was left and came back
+                key = session_key(self)
+            outcome = await run(
+                self,
+                lambda db, context: deliveries.delivery_progress(db, context.actor, delivery_id),
+                key=key,
+            )
+            async with self:
+                if self.following != delivery_id:
+                    return
+                view = outcome.value
+                if view is None:
+                    self.following = 0
+                    self.error = outcome.error
+                    return
+                self.stage, self.stage_text, self.sent = view.stage, view.text, view.report
+                if view.stage in ("klaar", "fout"):
+                    self.following = 0
+                    return
+                if time.monotonic() > deadline:
+                    self.following = 0
+                    self.stage_text = STILL_WAITING
+                    return
+
+    @rx.event
+    async def download_report(self, municipality_code: str, report_id: int):
+        """The Technisch rapport of the file just sent, through a single-use link (for the
+        municipality it was recorded for, which a coordinator's file name may have chosen)."""
+        outcome = await run(
+            self,
+            lambda db, context: retrieval.report_download(
+                db, context.actor, municipality_code, report_id
+            ),
+        )
+        if outcome.value is None:
+            self.error = outcome.error
+            return outcome.event
+        return rx.download(url=outcome.value)
 
 
 def _requirements() -> rx.Component:
@@ -215,10 +287,12 @@ def _file_picker() -> rx.Component:
         rx.cond(
             _selected_name_invalid(),
             notice(
-                "De bestandsnaam volgt het aanleverprotocol niet. Gebruik "
-                f"{RULES.name_template} (of .txt), of lever een .zip aan.",
-                "error",
-                role="alert",
+                "Let op: de bestandsnaam volgt het aanleverprotocol niet "
+                f"({RULES.name_template}, of .txt, of een .zip). U kunt het bestand versturen: "
+                "het Technisch rapport noemt dan alle fouten, ook die in de inhoud, maar het "
+                "bestand wordt afgekeurd.",
+                "warning",
+                role="status",
                 id="naam-fout",
             ),
         ),
@@ -261,7 +335,6 @@ def _send_row() -> rx.Component:
             disabled=(
                 ~DeliverState.terms_accepted
                 | (names.length() == 0)
-                | _selected_name_invalid()
                 | DeliverState.sending
                 | ~DeliverState.window_open
             ),
@@ -278,7 +351,7 @@ def _send_row() -> rx.Component:
                     aria_label="Voortgang versturen",
                 ),
                 rx.text(
-                    "Het bestand wordt verstuurd en gecontroleerd…",
+                    "Het bestand wordt verstuurd…",
                     font_size="0.9rem",
                     role="status",
                 ),
@@ -301,8 +374,89 @@ def _finding_row(finding: rx.Var[FindingRow]) -> rx.Component:
 
 def _summary_line(line: rx.Var[SummaryLine]) -> rx.Component:
     return rx.hstack(
-        rx.el.dt(line.label, font_weight="600", min_width="220px"),
+        rx.el.dt(line.label, font_weight="600", min_width="250px"),
         rx.el.dd(line.value, margin="0"),
+    )
+
+
+def _receipt() -> rx.Component:
+    receipt = DeliverState.receipt
+    line = lambda label, value: rx.hstack(  # noqa: E731
+        rx.el.dt(label, font_weight="600", min_width="250px"),
+        rx.el.dd(value, margin="0", class_name="figure"),
+    )
+    return rx.cond(
+        receipt,
+        rx.vstack(
+            rx.heading("Ontvangstbevestiging", size="4", as_="h3"),
+            notice(
+                "Uw bestand is ontvangen en veilig opgeslagen. Het telt als aangeleverd op het "
+                "moment hieronder, ook als de controle later klaar is.",
+                "success",
+                id="ontvangen",
+            ),
+            rx.el.dl(
+                line("Bestand", receipt.filename),
+                line("Gemeente", receipt.municipality),
+                line("Verslagperiode", receipt.period_code),
+                line("Ontvangen", receipt.received_at),
+                line("Grootte", receipt.size),
+                line("Controlegetal (SHA-256)", rx.el.code(receipt.sha256, font_size="0.8rem")),
+            ),
+            rx.cond(
+                receipt.municipality_note != "",
+                notice(receipt.municipality_note, "info", id="andere-gemeente"),
+            ),
+            rx.hstack(
+                rx.cond(
+                    (DeliverState.stage == "wachtrij") | (DeliverState.stage == "controle"),
+                    rx.spinner(size="2"),
+                ),
+                rx.text(DeliverState.stage_text, id="controle-status"),
+                align="center",
+                spacing="2",
+                role="status",
+                aria_live="polite",
+            ),
+            rx.cond(
+                DeliverState.stage == "fout",
+                notice(DeliverState.stage_text, "error", id="technische-fout"),
+            ),
+            spacing="3",
+            width="100%",
+            border_top=f"1px solid {theme.BORDER}",
+            padding_top="1rem",
+            id="ontvangstbevestiging",
+            role="region",
+            aria_label="Ontvangstbevestiging",
+        ),
+    )
+
+
+VERDICT_TEXT = {
+    "Goedgekeurd": (
+        "Het bestand is technisch goedgekeurd. Het Op orde rapport staat klaar in het tabblad "
+        "Ophalen.",
+        "success",
+    ),
+    "Afgekeurd": (
+        "Het bestand is afgekeurd. Bekijk de meldingen hieronder, verbeter het bestand en lever "
+        "het opnieuw aan.",
+        "error",
+    ),
+    "Geweigerd": (
+        "Het bestand is geweigerd en niet opgeslagen: het kan niet worden verwerkt. Bekijk de "
+        "melding hieronder.",
+        "error",
+    ),
+}
+
+
+def _verdict_notice(verdict: rx.Var) -> rx.Component:
+    return rx.match(
+        verdict,
+        *((name, notice(text, tone, id="uitslag")) for name, (text, tone) in VERDICT_TEXT.items()),
+        notice(VERDICT_TEXT["Afgekeurd"][0], "error", id="uitslag"),
     )
 
 
@@ -319,28 +473,10 @@ def _result() -> rx.Component:
             ),
             rx.text("Bestand: ", rx.el.strong(sent.filename)),
             rx.cond(
-                sent.municipality_note != "",
+                ~DeliverState.receipt & (sent.municipality_note != ""),
                 notice(sent.municipality_note, "info", id="andere-gemeente"),
             ),
-            rx.cond(
-                sent.verdict == "Goedgekeurd",
-                notice(
-                    "Het bestand is technisch goedgekeurd. Het Op orde rapport staat klaar in het "
-                    "tabblad Ophalen.",
-                    "success",
-                    id="uitslag",
-                ),
-                notice(
-                    rx.cond(
-                        sent.stored,
-                        "Het bestand is afgekeurd. Bekijk de meldingen hieronder, verbeter het "
-                        "bestand en lever het opnieuw aan.",
-                        "Het bestand is geweigerd en niet opgeslagen. Bekijk de meldingen hieronder.",
-                    ),
-                    "error",
-                    id="uitslag",
-                ),
-            ),
+            _verdict_notice(sent.verdict),
             rx.el.dl(rx.foreach(sent.summary, _summary_line)),
             rx.cond(
                 sent.findings.length() > 0,
@@ -352,7 +488,23 @@ def _result() -> rx.Component:
                 ),
                 rx.text("Geen meldingen.", color=theme.TEXT_MUTED),
             ),
-            rx.link("Naar het tabblad Ophalen", href=routes.RETRIEVE),
+            rx.cond(sent.more_findings != "", rx.text(sent.more_findings, id="meer-meldingen")),
+            rx.hstack(
+                rx.cond(
+                    sent.report_id > 0,
+                    rx.button(
+                        "Download Technisch rapport",
+                        on_click=DeliverState.download_report(
+                            sent.municipality_code, sent.report_id
+                        ),
+                        variant="outline",
+                        id="download-technisch-rapport",
+                    ),
+                ),
+                rx.link("Naar het tabblad Ophalen", href=routes.RETRIEVE),
+                align="center",
+                spacing="4",
+            ),
             spacing="3",
             width="100%",
             border_top=f"1px solid {theme.BORDER}",
@@ -372,6 +524,7 @@ def deliver_page() -> rx.Component:
         _file_picker(),
         _send_row(),
         error_notice(DeliverState.error, id="fout"),
+        _receipt(),
         _result(),
         spacing="4",
         width="100%",
