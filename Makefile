@@ -54,5 +54,12 @@ bench: install
 bench-desk: install
 	$(ENV) CBS_MONITOR_JOB_QUEUE=immediate python bench/desk_scale.py
 
+# Ruff (lint and format), mypy (configured in pyproject.toml) and the import layers.
+lint: install
+	$(ENV) ruff check .
+	$(ENV) ruff format --check .
+	$(ENV) mypy
+	$(ENV) lint-imports
+
 clean:
 	rm -rf .web .web-* .states test-artifacts

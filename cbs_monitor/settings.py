@@ -7,6 +7,7 @@ import functools
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 PREFIX = "CBS_MONITOR_"
 
@@ -104,7 +105,7 @@ class Settings:
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for field in dataclasses.fields(cls):
             raw = env.get(PREFIX + field.name.upper())
             if raw is None:

@@ -101,7 +101,7 @@ def signing_key(settings: Settings) -> RSAKey:
 
 def public_jwks(settings: Settings) -> dict:
     key = signing_key(settings)
-    return KeySet([key]).as_dict(private=False, use="sig", alg="RS256")
+    return dict(KeySet([key]).as_dict(private=False, use="sig", alg="RS256"))
 
 
 # --- the test identities ---------------------------------------------------------------------
@@ -260,9 +260,9 @@ async def _prepare(request: Request, *, drop: tuple[str, ...] = ()) -> _Request:
         query[k].append(v)
     form: dict[str, list[str]] = defaultdict(list)
     if request.method == "POST":
-        for k, v in (await request.form()).multi_items():
-            if k not in drop and isinstance(v, str):
-                form[k].append(v)
+        for k, value in (await request.form()).multi_items():
+            if k not in drop and isinstance(value, str):
+                form[k].append(value)
     return _Request(request.method, str(request.url), request.headers, dict(query), dict(form))
 
 

@@ -261,7 +261,7 @@ class OIDCClient:
         employee = claims.get(self.config.employee_claim)
         if not isinstance(org, str) or not org or not isinstance(employee, str) or not employee:
             raise OIDCError("id_token lacks the organisation or employee claim")
-        name = claims.get("name") if isinstance(claims.get("name"), str) else ""
+        name = claims["name"] if isinstance(claims.get("name"), str) else ""
         return AuthenticatedIdentity(
             issuer=self.config.identity_issuer,
             subject=claims["sub"],

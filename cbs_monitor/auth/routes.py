@@ -109,7 +109,7 @@ async def _callback(request: Request) -> Response:
     if params.get("error"):
         with db.session() as s:
             login.consume_attempt(s, state)
-        response = error_page("Het inloggen is afgebroken. U kunt het opnieuw proberen.")
+        response: Response = error_page("Het inloggen is afgebroken. U kunt het opnieuw proberen.")
         _clear_cookie(response, login.STATE_COOKIE, paths.AUTH_CALLBACK)
         return response
     # The state must be the one this browser started with (login CSRF), and unused (replay).

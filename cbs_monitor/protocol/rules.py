@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import cast
 
 import polars as pl
 
@@ -139,13 +140,13 @@ def _checks_for(spec: ProtocolSpec, rule: Rule, facts: FileFacts) -> list[Check]
     if kind == "elfproef":
         return [_check(rule, name, _elfproef_broken(spec, name, params)) for name in rule.columns]
     if kind == "not_before":
-        others = params["other"]
+        others = cast("list[str]", params["other"])
         return [
             _check(rule, later, pl.col(date_col(later)) < pl.col(date_col(earlier)), other=earlier)
-            for later, earlier in zip(rule.columns, others)  # type: ignore[arg-type]
+            for later, earlier in zip(rule.columns, others)
         ]
     if kind == "prefix_equals":
-        other, length = str(params["other"]), int(params["length"])  # type: ignore[arg-type]
+        other, length = str(params["other"]), int(cast("int", params["length"]))
         return [
             _check(
                 rule,
@@ -179,7 +180,7 @@ def _checks_for(spec: ProtocolSpec, rule: Rule, facts: FileFacts) -> list[Check]
         ]
     if kind == "positive_when":
         when = pl.lit(False)
-        for other in params["when"]:  # type: ignore[union-attr]
+        for other in cast("list[str]", params["when"]):
             when = when | filled(other)
         text = dutch.join_or(list(params["when"]))  # type: ignore[call-overload]
         return [

@@ -102,7 +102,7 @@ def generate_sample(
             continue
         bsns.add(bsn)
         wanted = rng.choices(counts, count_weights)[0]
-        taken: set[tuple[str, dt.date]] = set()
+        taken: set[tuple[str, str]] = set()
         for _ in range(wanted):
             if limit is None and number >= records:
                 done = True

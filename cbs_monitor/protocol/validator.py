@@ -526,7 +526,7 @@ class _FileRun:
         masks = [
             c.expr.fill_null(False).alias(c.key)
             for c in self.row_checks
-            if c.rule.kind != "out_of_period"
+            if c.expr is not None and c.rule.kind != "out_of_period"
         ]
         error_keys = [c.key for c in self.row_checks if c.is_record_error]
         error = pl.any_horizontal([pl.col(k) for k in error_keys]) if error_keys else pl.lit(False)
@@ -550,7 +550,7 @@ class _FileRun:
                 [
                     c.expr.fill_null(False).alias(c.key)
                     for c in self.row_checks
-                    if c.key in period_keys
+                    if c.expr is not None and c.key in period_keys
                 ]
                 + self._hash_exprs()
             )

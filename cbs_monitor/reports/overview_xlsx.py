@@ -51,7 +51,7 @@ def _report(summary) -> list[object]:
     return [
         summary.status.value,
         None if owed else _local(summary.shown_at),
-        _local(summary.due_at).date() if owed else None,
+        due.date() if owed and (due := _local(summary.due_at)) else None,
     ]
 
 

@@ -52,7 +52,7 @@ def _municipality_codes(db: Session, day: dt.date) -> list[str]:
         db.exec(
             select(Municipality.code)
             .where(Municipality.valid_from <= day)
-            .where(or_(Municipality.valid_to.is_(None), Municipality.valid_to >= day))  # type: ignore[union-attr]
+            .where(or_(Municipality.valid_to.is_(None), Municipality.valid_to >= day))
             .order_by(Municipality.code)
         ).all()
     )
@@ -66,7 +66,7 @@ def log_window(
         code: f"{key_prefix}/{code}" for code in _municipality_codes(db, clock.to_local(now).date())
     }
     # Exact keys, not LIKE: SQLite's LIKE ignores the unique index on Message.key.
-    existing = set(db.exec(select(Message.key).where(Message.key.in_(list(keys.values())))).all())  # type: ignore[union-attr]
+    existing = set(db.exec(select(Message.key).where(Message.key.in_(list(keys.values())))).all())
     rows = [
         Message(
             municipality_code=code,
@@ -195,7 +195,7 @@ def reconcile(now: dt.datetime | None = None) -> list[str]:
                     select(PeriodEvent.key).where(PeriodEvent.key.like("reminder/%"))
                 ).all()
                 if key not in done
-            ]  # type: ignore[union-attr]
+            ]
     if clock.to_local(now).hour >= DIGEST_HOUR:
         _guarded(done_now, "cbs-digest", lambda db: notifications.cbs_digest(db, today, now))
     _guarded(

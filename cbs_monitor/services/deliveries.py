@@ -284,10 +284,10 @@ def list_for_municipality(
     if not rows:
         return []
     ids = [r.id for r in rows]
-    reports = db.exec(select(Report).where(Report.delivery_id.in_(ids))).all()  # type: ignore[union-attr]
+    reports = db.exec(select(Report).where(Report.delivery_id.in_(ids))).all()
     by_key = {(r.delivery_id, r.kind): r for r in reports}
     org_ids = {r.organisation_id for r in rows}
-    orgs = {o.id: o.name for o in db.exec(select(Organisation).where(Organisation.id.in_(org_ids)))}  # type: ignore[union-attr]
+    orgs = {o.id: o.name for o in db.exec(select(Organisation).where(Organisation.id.in_(org_ids)))}
     return [
         DeliveryRow(
             delivery_id=r.id,

@@ -193,9 +193,11 @@ def seed_demo(
     db.flush()
 
     orgs: dict[str, Organisation] = {o.identifier: o for o in db.exec(select(Organisation))}
-    for identifier, kind, name, code in ORGANISATIONS:
+    for identifier, kind, name, municipality in ORGANISATIONS:
         if identifier not in orgs:
-            org = Organisation(identifier=identifier, kind=kind, name=name, municipality_code=code)
+            org = Organisation(
+                identifier=identifier, kind=kind, name=name, municipality_code=municipality
+            )
             db.add(org)
             db.flush()
             orgs[identifier] = org

@@ -156,7 +156,9 @@ def build_message(
     message = MIMEMultipart("alternative")
     message["From"] = _address(settings.mail_from)
     message["To"] = _address(mail.recipient)
-    message["Subject"] = mail.subject if mail.subject.isascii() else Header(mail.subject, "utf-8")
+    message["Subject"] = (
+        mail.subject if mail.subject.isascii() else Header(mail.subject, "utf-8").encode()
+    )
     message["Date"] = email.utils.format_datetime(clock.to_local(now or clock.now()))
     domain = email.utils.parseaddr(settings.mail_from)[1].rpartition("@")[2] or "cbs-monitor.local"
     # Derived from the key: a resent copy carries the same id, so mail systems can drop it.
@@ -171,9 +173,9 @@ def build_message(
 
 def _due(now: dt.datetime):
     return (
-        OutboxMail.sent_at.is_(None),  # type: ignore[union-attr]
+        OutboxMail.sent_at.is_(None),
         OutboxMail.attempts < MAX_ATTEMPTS,
-        or_(OutboxMail.next_attempt_at.is_(None), OutboxMail.next_attempt_at <= now),  # type: ignore[union-attr]
+        or_(OutboxMail.next_attempt_at.is_(None), OutboxMail.next_attempt_at <= now),
     )
 
 
@@ -287,7 +289,7 @@ def failed_mails(db: Session) -> list[OutboxMail]:
     return list(
         db.exec(
             select(OutboxMail)
-            .where(OutboxMail.sent_at.is_(None), OutboxMail.attempts >= MAX_ATTEMPTS)  # type: ignore[union-attr]
+            .where(OutboxMail.sent_at.is_(None), OutboxMail.attempts >= MAX_ATTEMPTS)
             .order_by(OutboxMail.id)
         ).all()
     )

@@ -59,7 +59,7 @@ def _valid_on(day: dt.date):
     return (
         Delegation.valid_from <= day,
         or_(Delegation.valid_to.is_(None), Delegation.valid_to >= day),
-    )  # type: ignore[union-attr]
+    )
 
 
 def recipients_by_municipality(
@@ -75,7 +75,7 @@ def recipients_by_municipality(
         .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role == Role.product_manager, User.active == True)  # noqa: E712
         .where(Organisation.kind == OrganisationKind.municipality)
-        .where(Organisation.municipality_code.is_not(None))  # type: ignore[union-attr]
+        .where(Organisation.municipality_code.is_not(None))
         .order_by(User.id)
     )
     coordinators = (
@@ -453,7 +453,7 @@ def cbs_digest(db: Session, today: dt.date, now: dt.datetime | None = None) -> i
         return 0
     prefix = f"cbs-digest/{today.isoformat()}/"
     wanted = {f"{prefix}user-{p.user_id}": p for p in cbs_reviewers(db)}
-    sent = set(db.exec(select(OutboxMail.key).where(OutboxMail.key.in_(list(wanted)))).all())  # type: ignore[attr-defined]
+    sent = set(db.exec(select(OutboxMail.key).where(OutboxMail.key.in_(list(wanted)))).all())
     reviewers = [p for key, p in wanted.items() if key not in sent]
     if not reviewers:
         return 0  # the reconcile runs every minute; today's digest is out already

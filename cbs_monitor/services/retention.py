@@ -29,7 +29,7 @@ class FileStore(Protocol):
 def default_store() -> FileStore | None:
     """The private file storage module, or None while it does not exist yet."""
     try:
-        return importlib.import_module(STORAGE_MODULE)  # type: ignore[return-value]
+        return importlib.import_module(STORAGE_MODULE)
     except ModuleNotFoundError as exc:
         if exc.name != STORAGE_MODULE:
             raise
@@ -47,7 +47,7 @@ def expiry_date(period: ReportingPeriod, retention_days: int | None = None) -> d
 def expired_periods(db: Session, today: dt.date) -> list[str]:
     rows = db.exec(
         select(ReportingPeriod).where(ReportingPeriod.publication_date.is_not(None))
-    ).all()  # type: ignore[union-attr]
+    ).all()
     return [p.code for p in rows if (expiry_date(p) or dt.date.max) <= today]
 
 
@@ -77,7 +77,7 @@ def apply_retention(
     expired = list(
         db.exec(
             select(Delivery)
-            .where(Delivery.period_code.in_(codes), Delivery.storage_key.is_not(None))  # type: ignore[attr-defined,union-attr]
+            .where(Delivery.period_code.in_(codes), Delivery.storage_key.is_not(None))
             .order_by(Delivery.id)
         ).all()
     )
@@ -102,7 +102,7 @@ def apply_retention(
                 Delivery.storage_key == key,
                 Delivery.id != delivery.id,
                 Delivery.period_code.not_in(codes),
-            )  # type: ignore[attr-defined]
+            )
         ).first()
         if shared is None and key not in deleted:
             store.delete(key)

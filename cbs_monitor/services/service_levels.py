@@ -67,8 +67,8 @@ def open_reports(
         select(Report, Delivery, Municipality)
         .join(Delivery, Delivery.id == Report.delivery_id)
         .join(Municipality, Municipality.code == Delivery.municipality_code)
-        .where(Report.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
-        .where(Delivery.replaced_by_id.is_(None))  # type: ignore[union-attr]
+        .where(Report.status.in_(OPEN_STATUSES))
+        .where(Delivery.replaced_by_id.is_(None))
         .order_by(Report.due_at, Report.id)
     )
     if period_code is not None:

@@ -152,7 +152,7 @@ def claim(delivery_id: int) -> Claim | _Busy | None:
         if any(_live_claim(other, now, lease) for other in others):
             return BUSY
         token = _new_claim()
-        taken = session.exec(  # type: ignore[call-overload]
+        taken = session.exec(
             update(Delivery)
             .where(
                 col(Delivery.id) == delivery.id,
@@ -178,7 +178,7 @@ def claim(delivery_id: int) -> Claim | _Busy | None:
 
 def _still_mine(session: Session, claim: Claim) -> Delivery | None:
     """The delivery, locked by the update, when this claim is still the current one."""
-    held = session.exec(  # type: ignore[call-overload]
+    held = session.exec(
         update(Delivery)
         .where(
             col(Delivery.id) == claim.delivery_id,
@@ -311,7 +311,7 @@ def sweep() -> int:
                 continue
             # The lost claim is freed (a worker that still runs can no longer record) and the
             # delivery queued again, once: the next sweep sees a fresh, unclaimed queue time.
-            marked = session.exec(  # type: ignore[call-overload]
+            marked = session.exec(
                 update(Delivery)
                 .where(
                     col(Delivery.id) == delivery.id,

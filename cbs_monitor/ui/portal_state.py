@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.event import EventSpec
 
 from cbs_monitor import routes
 from cbs_monitor.services import portal
@@ -42,5 +43,5 @@ async def show_frame(state: rx.State, outcome: Outcome) -> None:
         portal_state.frame = outcome.frame
 
 
-def signed_out() -> rx.event.EventSpec:
+def signed_out() -> EventSpec:
     return rx.redirect(routes.LOGIN)

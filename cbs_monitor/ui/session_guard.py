@@ -64,8 +64,8 @@ def install_header_redaction() -> None:
         headers["cookie"] = redacted_cookie_header(headers.get("cookie"))
         return data
 
-    build._redacts_cookie = True  # type: ignore[attr-defined]
-    EventNamespace._build_static_router_data = build  # type: ignore[method-assign]
+    build._redacts_cookie = True
+    EventNamespace._build_static_router_data = build
 
 
 # --- uploads -------------------------------------------------------------------------------

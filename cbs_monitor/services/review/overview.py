@@ -234,7 +234,7 @@ def all_rows(db: Session, period_code: str, now: dt.datetime | None = None) -> l
                 Report.created_at,
                 Report.released_at,
                 Report.due_at,
-            ).where(Report.delivery_id.in_(chunk))  # type: ignore[union-attr]
+            ).where(Report.delivery_id.in_(chunk))
         ).all():
             reports[(delivery_id, kind)] = ReportSummary.of(
                 rid, status, created, released, due, now
