@@ -268,6 +268,7 @@ class DeliveryRow:
     received_at: dt.datetime
     delivered_by: str
     replaced: bool
+    status: DeliveryStatus
     technical: Report | None
     readiness: Report | None
 
@@ -296,6 +297,7 @@ def list_for_municipality(
             received_at=r.received_at,
             delivered_by=orgs.get(r.organisation_id, ""),
             replaced=r.replaced_by_id is not None,
+            status=r.status,
             technical=by_key.get((r.id, ReportKind.technical)),
             readiness=by_key.get((r.id, ReportKind.readiness)),
         )

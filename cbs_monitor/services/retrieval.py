@@ -7,7 +7,7 @@ import dataclasses
 from sqlmodel import Session
 
 from cbs_monitor import clock, dutch
-from cbs_monitor.models import Report, ReportKind, ReportStatus
+from cbs_monitor.models import DeliveryStatus, Report, ReportKind, ReportStatus
 from cbs_monitor.protocol import ReadinessResult
 from cbs_monitor.services import deliveries, periods, report_files
 from cbs_monitor.services.errors import Refused
@@ -43,9 +43,16 @@ class RetrieveView:
     hint: str
 
 
-def _link(actor: Actor, report: Report | None) -> ReportLink:
+# A technical report that is not there yet: the delivery is in the queue, or its check failed.
+WAITING = {
+    DeliveryStatus.received: "wordt gecontroleerd",
+    DeliveryStatus.technical_error: "technische fout",
+}
+
+
+def _link(actor: Actor, report: Report | None, waiting: DeliveryStatus | None = None) -> ReportLink:
     if report is None:
-        return ReportLink()
+        return ReportLink(status=WAITING.get(waiting, "—") if waiting else "—")
     return ReportLink(
         report_id=report.id or 0,
         status=report.status.value,
@@ -77,7 +84,7 @@ def retrieve_page(db: Session, actor: Actor, municipality_code: str) -> Retrieve
             received=clock.format_local(row.received_at),
             delivered_by=row.delivered_by,
             replaced=row.replaced,
-            technical=_link(actor, row.technical),
+            technical=_link(actor, row.technical, row.status),
             readiness=_link(actor, row.readiness),
         )
         for row in deliveries.list_for_municipality(db, municipality_code)

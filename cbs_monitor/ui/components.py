@@ -36,6 +36,7 @@ def status_badge(status: rx.Var | str) -> rx.Component:
             ("Geweigerd", "red"),
             ("technische fout", "red"),
             ("ontvangen", "blue"),
+            ("wordt gecontroleerd", "blue"),
             ("wacht op vrijgave", "amber"),
             ("in behandeling", "amber"),
             "gray",

@@ -92,6 +92,7 @@ def test_every_municipality_has_a_status(arranged):
     assert counts.by_status == {
         overview.NOT_DELIVERED: 337,
         overview.RECEIVED: 1,
+        overview.TECHNICAL_ERROR: 0,
         overview.REJECTED: 1,
         overview.APPROVED: 1,
         overview.READY: 2,

@@ -23,9 +23,16 @@ from cbs_monitor.models import (
     User,
 )
 from cbs_monitor.protocol.sample import generate_sample
-from cbs_monitor.services import deliveries, storage, validation_jobs, validation_queue
+from cbs_monitor.services import (
+    deliveries,
+    retrieval,
+    storage,
+    validation_jobs,
+    validation_queue,
+)
 from cbs_monitor.services.deliveries import DeliveryRefused
 from cbs_monitor.services.permissions import load_actor
+from cbs_monitor.services.review import overview
 from cbs_monitor.settings import reset_settings
 
 NOW = dt.datetime(2026, 11, 29, 10, 0)
@@ -81,6 +88,9 @@ def test_receipt_is_committed_before_validation_and_the_job_is_queued(db):
         assert kinds == ["bestand_ontvangen"]
         progress = deliveries.delivery_progress(s, _actor(s, "anna.devries"), delivery.id)
         assert progress.stage == "wachtrij" and "als eerste" in progress.text
+        ophalen = retrieval.retrieve_page(s, _actor(s, "anna.devries"), "0363")
+        row = next(r for r in ophalen.rows if r.delivery_id == delivery.id)
+        assert row.technical.status == "wordt gecontroleerd" and not row.technical.downloadable
     assert validation_queue.pending_jobs() == before + 1
 
 
@@ -156,6 +166,14 @@ def test_a_job_that_keeps_failing_ends_in_a_technical_error_that_everyone_hears_
         assert all("technische fout" in (m.subject + m.body_text).lower() for m in mails)
         progress = deliveries.delivery_progress(s, _actor(s, "anna.devries"), delivery_id)
         assert progress.stage == "fout" and "CBS is gewaarschuwd" in progress.text
+        ophalen = retrieval.retrieve_page(s, _actor(s, "anna.devries"), "0363")
+        row = next(r for r in ophalen.rows if r.delivery_id == delivery_id)
+        assert row.technical.status == "technische fout"
+        rows, _total, counts = overview.overview(
+            s, _actor(s, "frank.deboer"), "2026H1", search="0363"
+        )
+        assert rows[0].status == overview.TECHNICAL_ERROR
+        assert counts.by_status[overview.TECHNICAL_ERROR] == 1
 
 
 def test_the_sweep_queues_again_what_a_dead_worker_held(db):

@@ -44,10 +44,11 @@ from cbs_monitor.settings import get_settings
 # The status of a municipality in a period, as the overview shows and filters it (in this order).
 NOT_DELIVERED = "niet aangeleverd"
 RECEIVED = "ontvangen"
+TECHNICAL_ERROR = "technische fout"  # the check kept failing: CBS acts (never silence)
 REJECTED = "technisch afgekeurd"
 APPROVED = "technisch goedgekeurd"
 READY = "op orde gereed"
-STATUSES = (NOT_DELIVERED, RECEIVED, REJECTED, APPROVED, READY)
+STATUSES = (NOT_DELIVERED, RECEIVED, TECHNICAL_ERROR, REJECTED, APPROVED, READY)
 
 # Sort keys of the overview; a leading "-" reverses.
 SORTS = {
@@ -207,6 +208,8 @@ def _status_of(line: _DeliveryLine | None, readiness: ReportSummary | None) -> s
         return NOT_DELIVERED
     if line.effective == DeliveryStatus.received:
         return RECEIVED
+    if line.effective == DeliveryStatus.technical_error:
+        return TECHNICAL_ERROR
     if line.effective == DeliveryStatus.rejected:
         return REJECTED
     if readiness is not None and readiness.status == ReportStatus.ready:
