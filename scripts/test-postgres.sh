@@ -24,4 +24,4 @@ stop() { as_pg "'$PGBIN/pg_ctl' -D '$DIR/data' stop -m fast >/dev/null" || true;
 trap stop EXIT
 export CBS_MONITOR_TEST_POSTGRES="postgresql+psycopg://postgres@127.0.0.1:$PORT/postgres"
 cd "$ROOT"
-python -m pytest -q -p no:randomly tests/unit tests/services tests/review tests/ui "$@"
+python -m pytest -q -p no:randomly tests/unit tests/services tests/review tests/ui tests/auth tests/scheduler "$@"

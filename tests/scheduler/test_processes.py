@@ -85,6 +85,13 @@ def sent(world) -> int:
         return len(s.exec(select(OutboxMail.id).where(OutboxMail.sent_at.is_not(None))).all())
 
 
+def _lease_expiry(world):
+    from cbs_monitor.models import SchedulerLease
+
+    with world.db.session() as s:
+        return max(lease.expires_at for lease in s.exec(select(SchedulerLease)).all())
+
+
 def test_two_scheduler_processes_only_one_acts_and_the_other_takes_over(world, procs, tmp_path):
     world.add_period("2026H1", (D(2026, 7, 1), D(2026, 8, 31)), (D(2026, 9, 14), D(2026, 9, 25)))
     a = Proc(tmp_path / "a.log", "2026-07-01T09:00", FAST)
@@ -92,7 +99,10 @@ def test_two_scheduler_processes_only_one_acts_and_the_other_takes_over(world, p
     procs += [a, b]
     wait_for(lambda: a.holder and b.holder, what="both started")
     wait_for(lambda: sent(world) == 7, what="the opening mails")
-    time.sleep(1.0)  # a few more ticks of both
+    # A few more renewals of the lease (the standby tried to take it at each of its ticks too).
+    for _ in range(3):
+        before = _lease_expiry(world)
+        wait_for(lambda before=before: _lease_expiry(world) > before, what="a lease renewal")
     assert [a.active, b.active].count(True) == 1, a.text() + b.text()
     active, standby = (a, b) if a.active else (b, a)
     assert active.acted() and not standby.acted(), standby.text()
