@@ -9,7 +9,7 @@ ENV := source scripts/env.sh &&
 # Login redirects come back to the address the portal is served on.
 export CBS_MONITOR_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install test-deps bench bench-desk unit e2e postgres clean lint
+.PHONY: run test install test-deps bench bench-desk bench-rush unit e2e postgres clean lint
 
 # The venv is (re)installed when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -49,6 +49,12 @@ postgres: install
 bench: install
 	test -x bench/.venv/bin/python || (python3 -m venv bench/.venv && bench/.venv/bin/pip install -q -r bench/requirements.txt)
 	$(ENV) python bench/run.py
+
+# The last hour of a window: 50 max-size files in 10 s with browsing alongside, then the same with
+# the worker killed halfway (nothing lost, nothing twice).
+bench-rush: install
+	$(ENV) python bench/rush.py
+	$(ENV) python bench/rush.py --kill
 
 # The CBS desk and the reminder-day query with 50 000 deliveries in a period (target < 150 ms).
 bench-desk: install
