@@ -105,7 +105,7 @@ def main() -> int:
         anna = load_actor(
             s, s.exec(select(User).where(User.employee_id == "anna.devries")).one().id
         )
-        codes = [c for c in s.exec(select(Municipality.code).order_by(Municipality.code)).all()]
+        codes = list(s.exec(select(Municipality.code).order_by(Municipality.code)).all())
     chosen = codes[: args.municipalities]
     print(f"generating {len(chosen)} files of about 2.5 MB …", flush=True)
     files = {
@@ -163,7 +163,6 @@ def main() -> int:
         futures = [pool.submit(deliver, code) for code in chosen]
         while not all(f.done() for f in futures):
             if args.kill and not killed and len(sent) >= len(chosen) // 2:
-                cpu_before, rss_before = _group_usage(worker.pid)
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
                 worker = _worker()
