@@ -117,8 +117,12 @@ def _store_received(
     sha256), with the context its validation job checks against. The stored file goes again
     when the transaction does not commit (nothing is left behind without its row)."""
     received_at = clock.now()
+    # Content-addressed: the same bytes delivered before share the stored file, which is then
+    # not this transaction's to remove.
+    new_file = not storage.exists(hashlib.sha256(data).hexdigest())
     key = storage.put(data)
-    db_module.after_rollback(db, lambda: storage.delete(key))
+    if new_file:
+        db_module.after_rollback(db, lambda: storage.delete(key))
     delivery = Delivery(
         municipality_code=municipality_code,
         period_code=period_code,
