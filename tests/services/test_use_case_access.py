@@ -38,7 +38,7 @@ from cbs_monitor.services import (
 from cbs_monitor.services.accounts import administration, servicedesk
 from cbs_monitor.services.errors import NotPermitted, Refused
 from cbs_monitor.services.permissions import load_actor
-from cbs_monitor.services.review import decisions, municipality_file, overview
+from cbs_monitor.services.review import decisions, desk, municipality_file, overview
 from cbs_monitor.services.review import periods as review_periods
 
 ACTORS = (
@@ -62,6 +62,7 @@ MODULES = {
     "retrieval": retrieval,
     "withdrawals": withdrawals,
     "overview": overview,
+    "desk": desk,
     "municipality_file": municipality_file,
     "decisions": decisions,
     "review_periods": review_periods,
@@ -228,9 +229,9 @@ CASES: list[tuple[str, frozenset[str], Call]] = [
         ),
     ),
     (
-        "overview.desk_view",
+        "desk.desk_view",
         CBS,
-        lambda s, a, w: overview.desk_view(s, a, overview.OverviewQuery(), with_chart=True),
+        lambda s, a, w: desk.desk_view(s, a, desk.OverviewQuery(), with_chart=True),
     ),
     ("overview.overview", CBS, lambda s, a, w: overview.overview(s, a, w.period)),
     ("overview.daily_activity", CBS, lambda s, a, w: overview.daily_activity(s, a, w.period)),

@@ -9,8 +9,9 @@ import reflex as rx
 
 from cbs_monitor import routes
 from cbs_monitor.services import report_files
-from cbs_monitor.services.review import overview
-from cbs_monitor.services.review.overview import ChartDay, DeskRow, DeskView, OverviewQuery
+from cbs_monitor.services.review import desk, overview
+from cbs_monitor.services.review.desk import DeskRow, DeskView, OverviewQuery
+from cbs_monitor.services.review.overview import ChartDay
 from cbs_monitor.ui import theme
 from cbs_monitor.ui.components import data_table, error_notice, labelled_select, notice, pager
 from cbs_monitor.ui.desk_components import (
@@ -28,6 +29,7 @@ from cbs_monitor.ui.service_call import run
 STATUS_IDS = {
     overview.NOT_DELIVERED: "filter-niet-aangeleverd",
     overview.RECEIVED: "filter-ontvangen",
+    overview.TECHNICAL_ERROR: "filter-technische-fout",
     overview.REJECTED: "filter-afgekeurd",
     overview.APPROVED: "filter-goedgekeurd",
     overview.READY: "filter-op-orde",
@@ -45,7 +47,7 @@ class CbsDeskState(rx.State):
     async def _refresh(self, query: OverviewQuery, *, chart: bool = False, page_load: bool = False):
         outcome = await run(
             self,
-            lambda db, context: overview.desk_view(db, context.actor, query, with_chart=chart),
+            lambda db, context: desk.desk_view(db, context.actor, query, with_chart=chart),
             page_load=page_load,
         )
         await show_frame(self, outcome)
