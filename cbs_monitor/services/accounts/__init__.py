@@ -29,6 +29,8 @@ ROLES_BY_KIND: dict[OrganisationKind, tuple[Role, ...]] = {
     OrganisationKind.cooperative: (Role.user, Role.coordinator, Role.product_manager),
     OrganisationKind.cbs: (Role.cbs_reviewer,),
     OrganisationKind.servicedesk: (Role.servicedesk,),
+    # A supplier's systems act through API clients (/beheer, Leveranciers), not as people.
+    OrganisationKind.supplier: (),
 }
 
 KIND_LABELS = {
@@ -36,6 +38,7 @@ KIND_LABELS = {
     OrganisationKind.cooperative: "Samenwerkingsverband",
     OrganisationKind.cbs: "CBS",
     OrganisationKind.servicedesk: "Servicedesk",
+    OrganisationKind.supplier: "Softwareleverancier",
 }
 
 
