@@ -1,18 +1,18 @@
-"""The `cbs-monitor` command: migrate, seed-demo, validate, generate-sample, scheduler, send-mail."""
+"""The `cbs-monitor` command: migrate, seed-demo, validate, generate-sample, scheduler, send-mail, demo-supplier."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from cbs_monitor.cli import database, scheduler
+from cbs_monitor.cli import database, scheduler, supplier
 from cbs_monitor.protocol import commands as protocol_commands
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cbs-monitor", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    for module in (database, protocol_commands, scheduler):
+    for module in (database, protocol_commands, scheduler, supplier):
         module.add_commands(sub)
     return parser
 

@@ -1,0 +1,70 @@
+"""A readable documentation page of /api/v1, rendered from the OpenAPI document on the server:
+no scripts, nothing loaded from elsewhere."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#1a1a1a;line-height:1.5}h1{color:#00427a}code,pre{background:#f3f5f7;padding:.1rem .3rem;
+border-radius:3px}pre{padding:.75rem;overflow-x:auto}section{border-top:1px solid #dde3e8;
+padding:.5rem 0}.method{display:inline-block;min-width:4rem;font-weight:700;color:#00427a}
+table{border-collapse:collapse}td,th{border:1px solid #dde3e8;padding:.2rem .5rem;
+text-align:left}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def _paragraphs(text: str) -> str:
+    blocks = [b.strip() for b in text.split("\n\n") if b.strip()]
+    return "".join(f"<p>{_e(b)}</p>" for b in blocks)
+
+
+def _operation(path: str, method: str, op: dict[str, Any]) -> str:
+    params = op.get("parameters", [])
+    rows = "".join(
+        f"<tr><td><code>{_e(p['name'])}</code></td><td>{_e(p['in'])}</td>"
+        f"<td>{'ja' if p.get('required') else 'nee'}</td>"
+        f"<td>{_e(p.get('description', ''))}</td></tr>"
+        for p in params
+    )
+    body = op.get("requestBody", {}).get("content", {})
+    responses = ", ".join(
+        f"<code>{_e(code)}</code> {_e(r.get('description', ''))}"
+        for code, r in op.get("responses", {}).items()
+    )
+    return (
+        f"<section><h3><span class='method'>{_e(method.upper())}</span>"
+        f"<code>{_e(path)}</code></h3><p>{_e(op.get('summary', ''))}</p>"
+        + (f"<p>Body: {', '.join(f'<code>{_e(k)}</code>' for k in body)}</p>" if body else "")
+        + (
+            "<table><tr><th>parameter</th><th>waar</th><th>verplicht</th><th></th></tr>"
+            f"{rows}</table>"
+            if rows
+            else ""
+        )
+        + f"<p>Antwoorden: {responses}</p></section>"
+    )
+
+
+def render(openapi: dict[str, Any], prefix: str) -> str:
+    info = openapi.get("info", {})
+    sections = "".join(
+        _operation(prefix + path, method, op)
+        for path, methods in openapi.get("paths", {}).items()
+        for method, op in methods.items()
+    )
+    return (
+        "<!doctype html><html lang='nl'><head><meta charset='utf-8'>"
+        f"<title>{_e(info.get('title', 'API'))}</title><style>{_STYLE}</style></head><body>"
+        f"<h1>{_e(info.get('title', ''))} <small>{_e(info.get('version', ''))}</small></h1>"
+        f"{_paragraphs(info.get('description', ''))}"
+        f"<p>Machineleesbaar: <a href='{prefix}/openapi.json'>OpenAPI 3.1</a> · "
+        f"<a href='{prefix}/protocol'>aanleverprotocol (Frictionless Table Schema)</a></p>"
+        f"<h2>Endpoints</h2>{sections}</body></html>"
+    )
