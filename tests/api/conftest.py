@@ -1,0 +1,75 @@
+"""The supplier API on a demo database: validation runs at once (immediate queue), the rate
+limiter starts empty, and the demo supplier (authorised for Amsterdam) has a fresh secret."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+
+import pytest
+from starlette.testclient import TestClient
+
+from cbs_monitor import clock
+from cbs_monitor.api.app import build_api
+from cbs_monitor.api.v1.limits import LIMITER
+from cbs_monitor.protocol import generate_sample
+from cbs_monitor.services import demo_data, periods
+from cbs_monitor.settings import reset_settings
+
+
+@dataclasses.dataclass
+class Supplier:
+    client_id: str
+    client_secret: str
+
+    def basic(self, secret: str | None = None) -> dict[str, str]:
+        raw = f"{self.client_id}:{secret if secret is not None else self.client_secret}"
+        return {"Authorization": "Basic " + base64.b64encode(raw.encode()).decode()}
+
+
+@pytest.fixture
+def api_db(demo_db, monkeypatch):
+    monkeypatch.setenv("CBS_MONITOR_JOB_QUEUE", "immediate")
+    reset_settings()
+    LIMITER.reset()
+    yield demo_db
+    LIMITER.reset()
+
+
+@pytest.fixture
+def client(api_db) -> TestClient:
+    return TestClient(build_api())
+
+
+@pytest.fixture
+def supplier(api_db) -> Supplier:
+    with api_db.session() as s:
+        found = demo_data.demo_supplier_credentials(s)
+    return Supplier(found.client_id, found.client_secret)
+
+
+def get_token(client: TestClient, supplier: Supplier, **form: str) -> str:
+    response = client.post(
+        "/api/v1/token",
+        data={"grant_type": "client_credentials", **form},
+        headers=supplier.basic(),
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["access_token"]
+
+
+@pytest.fixture
+def bearer(client, supplier) -> dict[str, str]:
+    return {"Authorization": "Bearer " + get_token(client, supplier)}
+
+
+@pytest.fixture
+def open_period(api_db) -> str:
+    with api_db.session() as s:
+        return periods.open_delivery_periods(s)[-1].code
+
+
+def sample(code: str, period: str, **kwargs) -> tuple[str, bytes]:
+    return generate_sample(
+        code, period, records=kwargs.pop("records", 40), created=clock.today(), **kwargs
+    )
