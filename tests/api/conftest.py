@@ -73,3 +73,56 @@ def sample(code: str, period: str, **kwargs) -> tuple[str, bytes]:
     return generate_sample(
         code, period, records=kwargs.pop("records", 40), created=clock.today(), **kwargs
     )
+
+
+def actor_of(db, employee_id: str):
+    from sqlmodel import select
+
+    from cbs_monitor.models import User
+    from cbs_monitor.services.permissions import load_actor
+
+    user = db.exec(select(User).where(User.employee_id == employee_id)).one()
+    return load_actor(db, user.id)
+
+
+def rotterdam_user(api_db) -> str:
+    """Gemeente Rotterdam (0599) and one user, registered the way the servicedesk does."""
+    from cbs_monitor.services.accounts import administration
+
+    with api_db.session() as s:
+        desk = actor_of(s, "gerda.smit")
+        org = administration.add_organisation(
+            s,
+            desk,
+            kind="gemeente",
+            name="Gemeente Rotterdam",
+            identifier="00000001002220650000",
+            municipality_code="0599",
+        )
+        administration.add_user(
+            s,
+            desk,
+            organisation_id=org.id,
+            name="Rob Rotterdam",
+            email="rob@rotterdam.example",
+            employee_id="rob.rotterdam",
+            roles=["gebruiker", "productbeheerder CBS Monitor"],
+        )
+    return "rob.rotterdam"
+
+
+def browser_deliver(api_db, employee_id: str, code: str, name: str, data: bytes):
+    """The Aanleveren tab's way: deliveries.deliver, then its progress (the report, at once in
+    the immediate queue). (receipt or None, progress or refused view)."""
+    from cbs_monitor.services import deliveries
+
+    with api_db.session() as s:
+        sent = deliveries.deliver(
+            s, actor_of(s, employee_id), code, name, lambda n: data[:n], terms_accepted=True
+        )
+    if sent.receipt is None:
+        return None, sent.refused
+    with api_db.session() as s:
+        return sent.receipt, deliveries.delivery_progress(
+            s, actor_of(s, employee_id), sent.receipt.delivery_id
+        )
