@@ -189,7 +189,7 @@ def _routes(api: FastAPI) -> None:
         status_code=202,
         response_model=schemas.Receipt,
         responses={
-            **_errors(401, 403, 409, 413, 429),
+            **_errors(400, 401, 403, 409, 413, 429),
             422: {"model": schemas.RefusedUpload},
         },
         summary="Een bestand aanleveren",
@@ -252,7 +252,7 @@ def _routes(api: FastAPI) -> None:
     @api.get(
         "/deliveries/{delivery_id}",
         response_model=schemas.DeliveryStatus,
-        responses=_errors(401, 403, 404, 429),
+        responses=_errors(401, 403, 404, 422, 429),
         summary="Status en technisch rapport van een aanlevering",
         tags=["rapporten"],
     )
@@ -286,7 +286,7 @@ def _routes(api: FastAPI) -> None:
     @api.get(
         "/deliveries/{delivery_id}/technical-report.xlsx",
         response_class=Response,
-        responses={**xlsx_response, **_errors(401, 403, 404, 429)},
+        responses={**xlsx_response, **_errors(401, 403, 404, 422, 429)},
         summary="Technisch rapport (.xlsx)",
         tags=["rapporten"],
     )
@@ -296,7 +296,7 @@ def _routes(api: FastAPI) -> None:
     @api.get(
         "/deliveries/{delivery_id}/readiness-report.xlsx",
         response_class=Response,
-        responses={**xlsx_response, **_errors(401, 403, 404, 429)},
+        responses={**xlsx_response, **_errors(401, 403, 404, 422, 429)},
         summary="Op orde rapport (.xlsx)",
         tags=["rapporten"],
     )

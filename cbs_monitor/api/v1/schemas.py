@@ -65,12 +65,13 @@ class RefusedFinding(BaseModel):
 
 
 class RefusedUpload(BaseModel):
-    """Geweigerd: the upload is not stored (its refusal is in the Berichtenlog)."""
+    """422: `detail` always; `status` Geweigerd, `filename` and `findings` when the file was
+    refused (not stored; the refusal is in the Berichtenlog), not when the request was invalid."""
 
     detail: str
-    status: str = Field(examples=["Geweigerd"])
-    filename: str
-    findings: list[RefusedFinding]
+    status: str | None = Field(default=None, examples=["Geweigerd"])
+    filename: str | None = None
+    findings: list[RefusedFinding] = []
 
 
 class Finding(BaseModel):
