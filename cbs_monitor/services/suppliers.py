@@ -17,6 +17,7 @@ from cbs_monitor.models import (
     User,
 )
 from cbs_monitor.services import api_clients, messages
+from cbs_monitor.services.accounts import administration
 from cbs_monitor.services.errors import Refused
 from cbs_monitor.services.permissions import Action, Actor, require
 
@@ -108,6 +109,17 @@ def suppliers_view(db: Session, actor: Actor) -> SuppliersView:
             for c in clients
             if c.organisation_id in names
         ),
+    )
+
+
+def register_supplier(db: Session, actor: Actor, name: str, identifier: str) -> SecretDone:
+    """The servicedesk registers a software supplier (an organisation without people's roles)."""
+    org = administration.add_organisation(
+        db, actor, kind=OrganisationKind.supplier.value, name=name, identifier=identifier
+    )
+    return SecretDone(
+        f"Softwareleverancier {org.name} geregistreerd. Maak nu een koppeling (client) aan.",
+        suppliers_view(db, actor),
     )
 
 
