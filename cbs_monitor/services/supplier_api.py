@@ -183,8 +183,7 @@ def _refused_upload(view: deliveries.SentView) -> RefusedUpload:
 def _claim_key(
     db: Session, caller: ApiCaller, key: str, fingerprint: str
 ) -> tuple[IdempotencyKey | None, Receipt | None]:
-    """The first delivery under this key, or a fresh claim on the key (in this transaction: a
-    concurrent request with the same key waits for it, then loses)."""
+    """The first delivery under this key, or a fresh claim on the key."""
     if not _KEY_PATTERN.fullmatch(key):
         raise Refused("De Idempotency-Key bestaat uit 1 tot 200 zichtbare ASCII-tekens.")
     row = db.exec(
@@ -205,9 +204,13 @@ def _claim_key(
     claim = IdempotencyKey(
         api_client_id=caller.client_pk, key=key, request_sha256=fingerprint, created_at=clock.now()
     )
+    # The claim is this transaction's first write, so a plain flush: a savepoint would be the
+    # outermost transaction on SQLite, whose release commits the claim on its own. A concurrent
+    # request with the same key waits here until the first commits, then loses; the failed
+    # transaction is rolled back by the caller, which then runs the use case again.
+    db.add(claim)
     try:
-        with db.begin_nested():
-            db.add(claim)
+        db.flush()
     except IntegrityError:
         raise IdempotencyRace() from None
     return claim, None

@@ -142,3 +142,40 @@ def test_an_api_delivery_shows_in_the_portal_with_its_supplier(api_db, client, b
         assert row.delivered_by == "Voorbeeld Zorgsoftware B.V."
         kinds = set(s.exec(select(Message.kind).where(Message.delivery_id == delivery_id)).all())
     assert {"bestand_ontvangen", "technisch_rapport"} <= kinds
+
+
+def test_no_bsn_in_any_response(client, bearer, open_period):
+    name, data = sample("0363", open_period, records=120, error_rate=0.2, seed=3)
+    header, *rows = data.decode("utf-8-sig").splitlines()
+    column = [c.strip().lower() for c in header.split(";")].index("bsn")
+    bsns = {row.split(";")[column] for row in rows if row.count(";") > column}
+    bsns = {b for b in bsns if len(b) >= 8}
+    assert bsns
+    sent = _send(client, bearer, name, data)
+    status = client.get(sent.json()["status_url"], headers=bearer)
+    xlsx = client.get(status.json()["technical_report_xlsx_url"], headers=bearer)
+    assert status.json()["technical_report"]["findings"]
+    for text in (sent.text, status.text, xlsx.content.decode("latin-1")):
+        assert not any(b in text for b in bsns)
+
+
+def test_two_concurrent_requests_with_one_key_make_one_delivery(
+    api_db, client, bearer, open_period
+):
+    import threading
+
+    name, data = sample("0363", open_period)
+    before = _count(api_db)
+    answers = []
+
+    def send() -> None:
+        answers.append(_send(client, bearer, name, data, **{"Idempotency-Key": "race-1"}))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(a.status_code for a in answers) == [202, 202], [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert _count(api_db) == before + 1
