@@ -157,8 +157,12 @@ def _routes(api: FastAPI) -> None:
         scope: Annotated[str | None, Form()] = None,
     ) -> Response:
         client_id, _ = extract_basic_authorization(request.headers)
-        who = client_id or (request.client.host if request.client else "?")
-        wait = LIMITER.hit("token:" + who, get_settings().api_token_rate_per_minute)
+        address = request.client.host if request.client else "?"
+        per_minute = get_settings().api_token_rate_per_minute
+        # Per client id, and per address for guesses spread over many client ids.
+        wait = LIMITER.hit("token:" + (client_id or address), per_minute) or LIMITER.hit(
+            "token-address:" + address, per_minute * 5
+        )
         if wait:
             raise ApiError(
                 429,
