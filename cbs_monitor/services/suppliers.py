@@ -17,7 +17,7 @@ from cbs_monitor.models import (
     User,
 )
 from cbs_monitor.services import api_clients, messages
-from cbs_monitor.services.accounts import administration
+from cbs_monitor.services.accounts import TECHNICAL_EMPLOYEE_PREFIX, administration
 from cbs_monitor.services.errors import Refused
 from cbs_monitor.services.permissions import Action, Actor, require
 
@@ -78,7 +78,9 @@ def _suppliers(db: Session) -> list[Organisation]:
 def suppliers_view(db: Session, actor: Actor) -> SuppliersView:
     require(actor, Action.administer)
     orgs = _suppliers(db)
-    clients = db.exec(select(ApiClient).order_by(ApiClient.created_at, ApiClient.id)).all()
+    clients = db.exec(
+        select(ApiClient).order_by(col(ApiClient.created_at), col(ApiClient.id))
+    ).all()
     names = {o.id: o.name for o in orgs}
     muni = dict(db.exec(select(Municipality.code, Municipality.name)).all())
     lines = []
@@ -151,7 +153,10 @@ def register_client(
     client_id = client_id or api_clients.new_client_id()
     # Not a person: no roles, no e-mail, an employee id no identity provider sends.
     user = User(
-        organisation_id=org.id, name=f"{name} (API)", email="", employee_id=f"api:{client_id}"
+        organisation_id=org.id,
+        name=f"{name} (API)",
+        email="",
+        employee_id=TECHNICAL_EMPLOYEE_PREFIX + client_id,
     )
     db.add(user)
     db.flush()

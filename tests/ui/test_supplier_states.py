@@ -77,3 +77,23 @@ def test_only_the_servicedesk_opens_the_leveranciers_tab(demo_db):
     state = state_of(SuppliersState, cookie_of(demo_db, "anna.devries"), "/beheer")
     event = call(SuppliersState.load, state)
     assert state.view is None and event is not None
+
+
+def test_an_api_clients_user_is_no_person_on_beheer_or_at_login(demo_db):
+    from sqlmodel import select
+
+    from cbs_monitor.models import Organisation
+    from cbs_monitor.services import demo_data
+    from cbs_monitor.services.accounts import administration, login_binding
+    from tests.api.conftest import actor_of
+
+    with demo_db.session() as s:
+        rows = administration.list_users(s, actor_of(s, "gerda.smit"))
+        assert rows and not any(r.employee_id.startswith("api:") for r in rows)
+        org = s.exec(
+            select(Organisation).where(
+                Organisation.identifier == demo_data.DEMO_SUPPLIER_IDENTIFIER
+            )
+        ).one()
+        technical = "api:" + demo_data.DEMO_CLIENT_ID
+        assert login_binding.find_preregistered_user(s, org.identifier, technical) is None

@@ -271,7 +271,9 @@ def _routes(api: FastAPI) -> None:
             readiness_report_xlsx_url=f"{base}/readiness-report.xlsx",
         )
 
-    xlsx_response = {200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+    xlsx_response: dict[int | str, dict[str, Any]] = {
+        200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}
+    }
 
     def _xlsx(caller: ApiCaller, delivery_id: int, kind: ReportKind) -> Response:
         filename, data = _run(

@@ -23,6 +23,10 @@ DEMO_CODE_ORGANISATION = "00000001001589623000"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
+# The employee id of an API client's technical user starts with this: no person, so it is not
+# listed on /beheer and no login can be bound to it.
+TECHNICAL_EMPLOYEE_PREFIX = "api:"
+
 # Which roles fit which kind of organisation.
 ROLES_BY_KIND: dict[OrganisationKind, tuple[Role, ...]] = {
     OrganisationKind.municipality: (Role.user, Role.product_manager),
