@@ -10,9 +10,11 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from authlib.oauth2.rfc6749.util import extract_basic_authorization
-from fastapi import Depends, FastAPI, File, Form, Header, Path, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Header, Path, Request, Security, UploadFile
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.security import OAuth2
 from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -22,7 +24,7 @@ from cbs_monitor.api.v1.limits import LIMITER, BodyLimit, retry_after
 from cbs_monitor.models import ReportKind
 from cbs_monitor.protocol.table_schema import table_schema
 from cbs_monitor.services import supplier_api
-from cbs_monitor.services.api_clients import ApiCaller
+from cbs_monitor.services.api_clients import SCOPES, ApiCaller
 from cbs_monitor.services.errors import NotPermitted, Refused
 from cbs_monitor.settings import get_settings
 
@@ -50,7 +52,22 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 # --- who is calling -------------------------------------------------------------------------
 
 
-def _caller(request: Request) -> ApiCaller:
+# Only describes the scheme in the OpenAPI document; authlib checks the token (`_caller`).
+CLIENT_CREDENTIALS = OAuth2(
+    flows=OAuthFlows(
+        clientCredentials=OAuthFlowClientCredentials(
+            tokenUrl=PREFIX + "/token", scopes=dict(SCOPES)
+        )
+    ),
+    scheme_name="clientCredentials",
+    description="OAuth 2.0 client credentials: HTTP Basic with client_id and client_secret.",
+    auto_error=False,
+)
+
+
+def _caller(
+    request: Request, _described: Annotated[str | None, Security(CLIENT_CREDENTIALS)] = None
+) -> ApiCaller:
     """The bearer token's caller, counted against its client's rate limit."""
     with db.session() as session:
         try:
