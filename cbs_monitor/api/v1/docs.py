@@ -6,14 +6,18 @@ from __future__ import annotations
 import html
 from typing import Any
 
-_STYLE = """
-body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
-color:#1a1a1a;line-height:1.5}h1{color:#00427a}code,pre{background:#f3f5f7;padding:.1rem .3rem;
-border-radius:3px}pre{padding:.75rem;overflow-x:auto}section{border-top:1px solid #dde3e8;
-padding:.5rem 0}.method{display:inline-block;min-width:4rem;font-weight:700;color:#00427a}
-table{border-collapse:collapse}td,th{border:1px solid #dde3e8;padding:.2rem .5rem;
-text-align:left}
-"""
+from cbs_monitor import palette
+
+_STYLE = (
+    f"body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;"
+    f"color:{palette.TEXT};background:{palette.BACKGROUND};line-height:1.5}}"
+    f"h1,.method{{color:{palette.PRIMARY}}}"
+    f"code,pre{{background:{palette.PRIMARY_LIGHT};padding:.1rem .3rem;border-radius:3px}}"
+    f"section{{border-top:1px solid {palette.BORDER};padding:.5rem 0}}"
+    ".method{display:inline-block;min-width:4rem;font-weight:700}"
+    f"table{{border-collapse:collapse}}td,th{{border:1px solid {palette.BORDER};"
+    "padding:.2rem .5rem;text-align:left}"
+)
 
 
 def _e(value: Any) -> str:
