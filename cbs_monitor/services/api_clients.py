@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import secrets
 
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from cbs_monitor import clock
@@ -96,6 +97,13 @@ def issue_token(db: Session, client: ClientView, scope: str) -> tuple[str, int]:
     seconds = get_settings().api_token_seconds
     token = secrets.token_urlsafe(32)
     now = clock.now()
+    # Tokens that ended a day ago are of no use to anyone: the table stays small without a job.
+    db.execute(
+        delete(ApiToken).where(
+            col(ApiToken.api_client_id) == client.id,
+            col(ApiToken.expires_at) < now - dt.timedelta(days=1),
+        )
+    )
     db.add(
         ApiToken(
             token_hash=hash_secret(token),

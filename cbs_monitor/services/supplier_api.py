@@ -30,6 +30,12 @@ NOT_FOUND = "Deze aanlevering bestaat niet of is niet van een gemeente waarvoor 
 # The finding of an upload for a municipality the deliverer may not deliver for (ZIP entries).
 NOT_ALLOWED_FINDING = protocol.SPEC_WMO_V1.file_checks["not_allowed"][0]
 _KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,200}")
+# How long an Idempotency-Key finds its first delivery.
+IDEMPOTENCY_WINDOW = dt.timedelta(hours=24)
+
+
+def _aware(stamp: dt.datetime) -> dt.datetime:
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=clock.UTC)
 
 
 class ScopeMissing(NotPermitted):
@@ -191,6 +197,10 @@ def _claim_key(
             IdempotencyKey.api_client_id == caller.client_pk, IdempotencyKey.key == key
         )
     ).first()
+    if row is not None and _aware(row.created_at) < clock.now() - IDEMPOTENCY_WINDOW:
+        db.delete(row)  # an old key starts afresh (a retry comes within minutes, not days)
+        db.flush()
+        row = None
     if row is not None:
         if row.request_sha256 != fingerprint:
             raise IdempotencyMismatch(

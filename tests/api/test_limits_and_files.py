@@ -179,3 +179,31 @@ def test_two_concurrent_requests_with_one_key_make_one_delivery(
     assert sorted(a.status_code for a in answers) == [202, 202], [a.text for a in answers]
     assert len({a.json()["id"] for a in answers}) == 1
     assert _count(api_db) == before + 1
+
+
+def test_an_idempotency_key_holds_for_a_day(api_db, client, supplier, open_period):
+    import datetime as dt
+
+    from cbs_monitor import clock
+
+    name, data = sample("0363", open_period)
+    bearer = {"Authorization": "Bearer " + get_token(client, supplier)}
+    first = _send(client, bearer, name, data, **{"Idempotency-Key": "daily"}).json()["id"]
+    clock.set_fixed(clock.now() + dt.timedelta(hours=25))
+    bearer = {"Authorization": "Bearer " + get_token(client, supplier)}
+    later = _send(client, bearer, name, data, **{"Idempotency-Key": "daily"})
+    assert later.status_code == 202 and later.json()["id"] != first
+    assert later.json()["replayed"] is False
+
+
+def test_tokens_that_ended_a_day_ago_are_removed(api_db, client, supplier):
+    import datetime as dt
+
+    from cbs_monitor import clock
+    from cbs_monitor.models import ApiToken
+
+    get_token(client, supplier)
+    clock.set_fixed(clock.now() + dt.timedelta(days=2))
+    get_token(client, supplier)
+    with api_db.session() as s:
+        assert s.exec(select(func.count()).select_from(ApiToken)).one() == 1
