@@ -24,7 +24,7 @@ from cbs_monitor.api.v1.limits import LIMITER, BodyLimit, retry_after
 from cbs_monitor.models import ReportKind
 from cbs_monitor.protocol.table_schema import table_schema
 from cbs_monitor.services import supplier_api
-from cbs_monitor.services.api_clients import SCOPES, ApiCaller
+from cbs_monitor.services.api_clients import SCOPE_DELIVER, SCOPE_READ, SCOPES, ApiCaller
 from cbs_monitor.services.errors import NotPermitted, Refused
 from cbs_monitor.settings import get_settings
 
@@ -52,7 +52,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 # --- who is calling -------------------------------------------------------------------------
 
 
-# Only describes the scheme in the OpenAPI document; authlib checks the token (`_caller`).
+# Only describes the scheme in the OpenAPI document; authlib checks the token (`_authenticated`).
 CLIENT_CREDENTIALS = OAuth2(
     flows=OAuthFlows(
         clientCredentials=OAuthFlowClientCredentials(
@@ -65,9 +65,7 @@ CLIENT_CREDENTIALS = OAuth2(
 )
 
 
-def _caller(
-    request: Request, _described: Annotated[str | None, Security(CLIENT_CREDENTIALS)] = None
-) -> ApiCaller:
+def _authenticated(request: Request) -> ApiCaller:
     """The bearer token's caller, counted against its client's rate limit."""
     with db.session() as session:
         try:
@@ -84,7 +82,31 @@ def _caller(
     return caller
 
 
-Caller = Annotated[ApiCaller, Depends(_caller)]
+# The Security parameters only describe each operation's scope in the OpenAPI document; the
+# service functions check the scope of the token itself.
+def _any_caller(
+    request: Request, _: Annotated[str | None, Security(CLIENT_CREDENTIALS)] = None
+) -> ApiCaller:
+    return _authenticated(request)
+
+
+def _delivering_caller(
+    request: Request,
+    _: Annotated[str | None, Security(CLIENT_CREDENTIALS, scopes=[SCOPE_DELIVER])] = None,
+) -> ApiCaller:
+    return _authenticated(request)
+
+
+def _reading_caller(
+    request: Request,
+    _: Annotated[str | None, Security(CLIENT_CREDENTIALS, scopes=[SCOPE_READ])] = None,
+) -> ApiCaller:
+    return _authenticated(request)
+
+
+Caller = Annotated[ApiCaller, Depends(_any_caller)]
+DeliveringCaller = Annotated[ApiCaller, Depends(_delivering_caller)]
+ReadingCaller = Annotated[ApiCaller, Depends(_reading_caller)]
 # Bounded: an id past the database's integer range is a 422, not a driver error.
 DeliveryId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -217,7 +239,7 @@ def _routes(api: FastAPI) -> None:
         tags=["aanleveren"],
     )
     def deliver(
-        caller: Caller,
+        caller: DeliveringCaller,
         file: Annotated[UploadFile, File(description=".csv, .txt of .zip, ten hoogste 2,5 MB")],
         gemeentecode: Annotated[
             str | None,
@@ -277,7 +299,7 @@ def _routes(api: FastAPI) -> None:
         summary="Status en technisch rapport van een aanlevering",
         tags=["rapporten"],
     )
-    def delivery(caller: Caller, delivery_id: DeliveryId) -> schemas.DeliveryStatus:
+    def delivery(caller: ReadingCaller, delivery_id: DeliveryId) -> schemas.DeliveryStatus:
         view = _run(
             lambda s: supplier_api.delivery_status(s, caller, delivery_id), not_permitted=404
         )
@@ -313,7 +335,7 @@ def _routes(api: FastAPI) -> None:
         summary="Technisch rapport (.xlsx)",
         tags=["rapporten"],
     )
-    def technical_xlsx(caller: Caller, delivery_id: DeliveryId) -> Response:
+    def technical_xlsx(caller: ReadingCaller, delivery_id: DeliveryId) -> Response:
         return _xlsx(caller, delivery_id, ReportKind.technical)
 
     @api.get(
@@ -323,7 +345,7 @@ def _routes(api: FastAPI) -> None:
         summary="Op orde rapport (.xlsx)",
         tags=["rapporten"],
     )
-    def readiness_xlsx(caller: Caller, delivery_id: DeliveryId) -> Response:
+    def readiness_xlsx(caller: ReadingCaller, delivery_id: DeliveryId) -> Response:
         return _xlsx(caller, delivery_id, ReportKind.readiness)
 
     @api.get(
