@@ -38,6 +38,11 @@ def _operation(path: str, method: str, op: dict[str, Any]) -> str:
         for p in params
     )
     body = op.get("requestBody", {}).get("content", {})
+    scopes = [
+        ", ".join(scope) or "geldig token"
+        for req in op.get("security", [])
+        for scope in req.values()
+    ]
     responses = ", ".join(
         f"<code>{_e(code)}</code> {_e(r.get('description', ''))}"
         for code, r in op.get("responses", {}).items()
@@ -52,8 +57,25 @@ def _operation(path: str, method: str, op: dict[str, Any]) -> str:
             if rows
             else ""
         )
+        + (f"<p>Token met scope: {_e(', '.join(scopes))}</p>" if scopes else "")
         + f"<p>Antwoorden: {responses}</p></section>"
     )
+
+
+def _access(openapi: dict[str, Any]) -> str:
+    schemes = openapi.get("components", {}).get("securitySchemes", {})
+    items = []
+    for scheme in schemes.values():
+        flow = scheme.get("flows", {}).get("clientCredentials", {})
+        scopes = "".join(
+            f"<li><code>{_e(k)}</code>: {_e(v)}</li>" for k, v in flow.get("scopes", {}).items()
+        )
+        items.append(
+            f"<p>{_e(scheme.get('description', ''))} Token: <code>POST "
+            f"{_e(flow.get('tokenUrl', ''))}</code>, dan <code>Authorization: Bearer …</code>."
+            f"</p><ul>{scopes}</ul>"
+        )
+    return "".join(items)
 
 
 def render(openapi: dict[str, Any], prefix: str) -> str:
@@ -70,5 +92,5 @@ def render(openapi: dict[str, Any], prefix: str) -> str:
         f"{_paragraphs(info.get('description', ''))}"
         f"<p>Machineleesbaar: <a href='{prefix}/openapi.json'>OpenAPI 3.1</a> · "
         f"<a href='{prefix}/protocol'>aanleverprotocol (Frictionless Table Schema)</a></p>"
-        f"<h2>Endpoints</h2>{sections}</body></html>"
+        f"<h2>Toegang</h2>{_access(openapi)}<h2>Endpoints</h2>{sections}</body></html>"
     )
