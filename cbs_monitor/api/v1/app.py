@@ -60,7 +60,7 @@ CLIENT_CREDENTIALS = OAuth2(
         )
     ),
     scheme_name="clientCredentials",
-    description="OAuth 2.0 client credentials: HTTP Basic with client_id and client_secret.",
+    description="OAuth 2.0 client credentials: HTTP Basic met client_id en client_secret.",
     auto_error=False,
 )
 
