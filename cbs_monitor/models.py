@@ -20,6 +20,9 @@ class OrganisationKind(str, enum.Enum):
     cooperative = "samenwerkingsverband"
     cbs = "cbs"
     servicedesk = "servicedesk"
+    supplier = (
+        "softwareleverancier"  # delivers by machine (/api/v1) for municipalities that allow it
+    )
 
 
 class Role(str, enum.Enum):
@@ -357,3 +360,60 @@ class DownloadGrant(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=_now)
     expires_at: dt.datetime
     used_at: dt.datetime | None = None
+
+
+class ApiClient(SQLModel, table=True):
+    """Machine credentials of a software supplier (OAuth 2.0 client credentials). Only a keyed
+    hash of the secret is stored: the servicedesk sees the secret once, when it is made."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: str = Field(unique=True, index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    # The technical user the client acts as: deliveries and Berichtenlog lines name it.
+    user_id: int = Field(foreign_key="user.id")
+    name: str
+    secret_hash: str
+    created_at: dt.datetime = Field(default_factory=_now)
+    secret_set_at: dt.datetime = Field(default_factory=_now)
+    revoked_at: dt.datetime | None = None
+
+
+class ApiToken(SQLModel, table=True):
+    """A short-lived bearer token issued to a client; only its hash is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, index=True)
+    api_client_id: int = Field(foreign_key="apiclient.id", index=True)
+    scope: str
+    issued_at: dt.datetime = Field(default_factory=_now)
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+
+
+class SupplierAuthorisation(SQLModel, table=True):
+    """A municipality lets a software supplier deliver for it (and fetch its reports)."""
+
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "organisation_id", name="uq_supplier_authorisation"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_code: str = Field(foreign_key="municipality.code", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    granted_at: dt.datetime = Field(default_factory=_now)
+    granted_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+    revoked_at: dt.datetime | None = None
+    revoked_by_user_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """An Idempotency-Key a client sent with a delivery: a retry gets the first delivery back."""
+
+    __table_args__ = (UniqueConstraint("api_client_id", "key", name="uq_idempotency_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    api_client_id: int = Field(foreign_key="apiclient.id", index=True)
+    key: str = Field(max_length=200)
+    # SHA-256 of what was sent (name and bytes): the same key with another file is refused.
+    request_sha256: str
+    # Claimed before the delivery is stored (a concurrent retry waits on the key), then filled.
+    delivery_id: int | None = Field(default=None, foreign_key="delivery.id")
+    created_at: dt.datetime = Field(default_factory=_now)

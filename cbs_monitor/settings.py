@@ -76,6 +76,11 @@ class Settings:
     # The embedded set-up: the server starts one worker process for its data dir. In production
     # each node runs `cbs-monitor worker` itself.
     worker_in_server: bool = True
+    # Supplier API (/api/v1): bearer token lifetime, and requests per minute per client (the
+    # token endpoint counts per client id, so a wrong secret cannot be tried endlessly).
+    api_token_seconds: int = 900
+    api_rate_per_minute: int = 120
+    api_token_rate_per_minute: int = 20
 
     @property
     def db_url(self) -> str:

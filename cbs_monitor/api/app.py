@@ -5,9 +5,11 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 
 from cbs_monitor.api import downloads
+from cbs_monitor.api.v1.app import PREFIX as API_V1
+from cbs_monitor.api.v1.app import build_v1
 from cbs_monitor.auth import routes as auth_routes
 
 
@@ -16,7 +18,12 @@ async def _health(request: Request) -> JSONResponse:
 
 
 def collect_routes() -> list[BaseRoute]:
-    return [Route("/healthz", _health), *auth_routes.routes(), *downloads.routes()]
+    return [
+        Route("/healthz", _health),
+        *auth_routes.routes(),
+        *downloads.routes(),
+        Mount(API_V1, app=build_v1()),
+    ]
 
 
 def build_api() -> Starlette:

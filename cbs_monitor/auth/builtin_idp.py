@@ -132,8 +132,8 @@ def test_identities() -> list[TestIdentity]:
         found = []
         for user in s.exec(select(User).where(User.active.is_(True))):
             org = orgs.get(user.organisation_id)
-            if org is None:
-                continue
+            if org is None or user.employee_id.startswith(accounts.TECHNICAL_EMPLOYEE_PREFIX):
+                continue  # an API client's technical user is no identity
             found.append(
                 TestIdentity(
                     user.employee_id,

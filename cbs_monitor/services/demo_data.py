@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import zlib
@@ -12,6 +13,7 @@ from sqlmodel import Session, func, select
 
 from cbs_monitor import clock
 from cbs_monitor.models import (
+    ApiClient,
     Delegation,
     Delivery,
     Identity,
@@ -21,13 +23,14 @@ from cbs_monitor.models import (
     OutboxMail,
     ReportingPeriod,
     Role,
+    SupplierAuthorisation,
     User,
     UserRole,
 )
 from cbs_monitor.protocol import ValidationContext, validate_upload
 from cbs_monitor.protocol.periods import Period
 from cbs_monitor.protocol.sample import generate_sample
-from cbs_monitor.services import deliveries
+from cbs_monitor.services import api_clients, deliveries, suppliers
 from cbs_monitor.services.accounts import codes
 from cbs_monitor.services.permissions import load_actor
 
@@ -41,6 +44,11 @@ def municipality_rows() -> list[tuple[str, str]]:
     reader = csv.DictReader(io.StringIO(text), delimiter=";")
     return [(row["gemeentecode"].strip(), row["gemeentenaam"].strip()) for row in reader]
 
+
+# The demo software supplier, its API client and the municipalities that authorised it.
+DEMO_SUPPLIER_IDENTIFIER = "00000003012345678000"
+DEMO_CLIENT_ID = "cbsm-demo-leverancier"
+DEMO_SUPPLIER_MUNICIPALITIES = ["0363"]
 
 # Demo organisations: (identifier, kind, name, municipality code)
 ORGANISATIONS = [
@@ -56,6 +64,7 @@ ORGANISATIONS = [
     ),
     ("00000001003214345000", OrganisationKind.cbs, "Centraal Bureau voor de Statistiek", None),
     ("00000001823288444000", OrganisationKind.servicedesk, "Servicedesk Inlichtingenbureau", None),
+    (DEMO_SUPPLIER_IDENTIFIER, OrganisationKind.supplier, "Voorbeeld Zorgsoftware B.V.", None),
 ]
 
 # Municipalities that delegated their delivery to the samenwerkingsverband.
@@ -243,6 +252,7 @@ def seed_demo(
     db.flush()
     # The demo user without an identity gets the demo code.
     codes.issue_demo_code(db)
+    _seed_supplier(db, orgs[DEMO_SUPPLIER_IDENTIFIER])
     if with_history:
         added["deliveries"] = seed_history(db, today)
     return added
@@ -299,6 +309,55 @@ def seed_history(db: Session, today: dt.date | None = None) -> int:
         db.delete(mail)
     db.flush()
     return added
+
+
+def _seed_supplier(db: Session, org: Organisation) -> None:
+    """The demo supplier's client (its secret unknown until `demo_supplier_credentials`) and
+    its authorisation by Amsterdam's productbeheerder."""
+    if db.exec(select(ApiClient).where(ApiClient.client_id == DEMO_CLIENT_ID)).first() is None:
+        suppliers.register_client(db, org, "Demo-koppeling", client_id=DEMO_CLIENT_ID)
+    granter = db.exec(select(User).where(User.employee_id == "anna.devries")).first()
+    for code in DEMO_SUPPLIER_MUNICIPALITIES:
+        found = db.exec(
+            select(SupplierAuthorisation).where(
+                SupplierAuthorisation.municipality_code == code,
+                SupplierAuthorisation.organisation_id == org.id,
+            )
+        ).first()
+        if found is None:
+            db.add(
+                SupplierAuthorisation(
+                    municipality_code=code,
+                    organisation_id=org.id,
+                    granted_by_user_id=granter.id if granter else None,
+                )
+            )
+    db.flush()
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoSupplier:
+    client_id: str
+    client_secret: str
+    municipalities: list[str]
+
+
+def demo_supplier_credentials(db: Session) -> DemoSupplier:
+    """A fresh secret for the demo client (development only: `cbs-monitor demo-supplier`); the
+    previous secret and its tokens stop working. Only the hash is stored."""
+    client = db.exec(select(ApiClient).where(ApiClient.client_id == DEMO_CLIENT_ID)).first()
+    if client is None:
+        raise LookupError("no demo supplier: run `cbs-monitor seed-demo` first")
+    secret = api_clients.new_secret()
+    client.secret_hash = api_clients.hash_secret(secret)
+    client.secret_set_at = clock.now()
+    client.revoked_at = None
+    db.add(client)
+    assert client.id is not None
+    api_clients.revoke_tokens(db, client.id)
+    return DemoSupplier(
+        client.client_id, secret, api_clients.authorised_codes(db, client.organisation_id)
+    )
 
 
 def database_is_empty(db: Session) -> bool:

@@ -30,6 +30,7 @@ KIND_LABELS = {
     "herinnering": "Herinnering",
     "cbs_besluit": "Besluit CBS",
     "rapport_gedownload": "Rapport gedownload",
+    "koppeling_gewijzigd": "Koppeling softwareleverancier",
 }
 
 

@@ -28,6 +28,8 @@ class Action(str, enum.Enum):
     withdraw = "withdraw"  # change the Intrekken selection
     review = "review"  # the /cbs desk
     administer = "administer"  # the /beheer servicedesk page
+    # let a software supplier deliver for the municipality (the Koppelingen tab)
+    authorise_supplier = "authorise_supplier"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +59,12 @@ class Actor:
 
     @property
     def is_municipal(self) -> bool:
-        return bool(self.municipality_codes)
+        return bool(self.municipality_codes) and not self.is_supplier
+
+    @property
+    def is_supplier(self) -> bool:
+        """A software supplier's system (/api/v1), acting for the municipalities that allowed it."""
+        return self.organisation_kind == OrganisationKind.supplier
 
     @property
     def role_labels(self) -> list[str]:
@@ -182,6 +189,12 @@ def can(
         return False
     if action in (Action.view, Action.deliver):
         return True
+    if actor.is_supplier:
+        return False  # a supplier delivers and reads; choices stay with the municipality
+    if action == Action.authorise_supplier:
+        return (
+            Role.product_manager in actor.roles and municipality_code not in actor.delegated_codes
+        )
     if action == Action.withdraw:
         if municipality_code in actor.delegated_codes:
             return False

@@ -16,6 +16,7 @@ TABS = [
     ("Ophalen", routes.RETRIEVE),
     ("Intrekken aanlevering", routes.WITHDRAW),
     ("Berichtenlog", routes.MESSAGE_LOG),
+    ("Koppelingen", routes.SUPPLIER_LINKS),
 ]
 
 

@@ -33,6 +33,7 @@ from cbs_monitor.services import (
     message_log,
     report_files,
     retrieval,
+    suppliers,
     withdrawals,
 )
 from cbs_monitor.services.accounts import administration, servicedesk
@@ -54,6 +55,7 @@ ACTORS = (
 AMSTERDAM = frozenset({"anna.devries", "bram.jansen"})
 CBS = frozenset({"frank.deboer"})
 DESK = frozenset({"gerda.smit"})
+AMSTERDAM_PRODUCT_MANAGER = frozenset({"anna.devries"})
 # The modules of use cases, by the names the table below uses.
 MODULES = {
     "deliveries": deliveries,
@@ -68,6 +70,7 @@ MODULES = {
     "review_periods": review_periods,
     "administration": administration,
     "servicedesk": servicedesk,
+    "suppliers": suppliers,
 }
 
 
@@ -455,7 +458,51 @@ CASES: list[tuple[str, frozenset[str], Call]] = [
         lambda s, a, w: administration.end_delegation(s, a, w.delegation_id),
     ),
     ("administration.issue_code", DESK, lambda s, a, w: administration.issue_code(s, a, w.user_id)),
+    ("suppliers.suppliers_view", DESK, lambda s, a, w: suppliers.suppliers_view(s, a)),
+    (
+        "suppliers.register_supplier",
+        DESK,
+        lambda s, a, w: suppliers.register_supplier(s, a, "Zorgdata B.V.", "12345678"),
+    ),
+    (
+        "suppliers.create_client",
+        DESK,
+        lambda s, a, w: suppliers.create_client(s, a, _demo_supplier(s), "Export"),
+    ),
+    (
+        "suppliers.rotate_secret",
+        DESK,
+        lambda s, a, w: suppliers.rotate_secret(s, a, demo_data.DEMO_CLIENT_ID),
+    ),
+    (
+        "suppliers.revoke_client",
+        DESK,
+        lambda s, a, w: suppliers.revoke_client(s, a, demo_data.DEMO_CLIENT_ID),
+    ),
+    ("suppliers.links_view", AMSTERDAM, lambda s, a, w: suppliers.links_view(s, a, "0363")),
+    (
+        "suppliers.authorise",
+        AMSTERDAM_PRODUCT_MANAGER,
+        lambda s, a, w: suppliers.authorise(s, a, "0363", _demo_supplier(s), terms_accepted=True),
+    ),
+    (
+        "suppliers.revoke",
+        AMSTERDAM_PRODUCT_MANAGER,
+        lambda s, a, w: suppliers.revoke(s, a, "0363", _demo_supplier(s)),
+    ),
 ]
+
+
+def _demo_supplier(s) -> int:
+    return (
+        s.exec(
+            select(Organisation).where(
+                Organisation.identifier == demo_data.DEMO_SUPPLIER_IDENTIFIER
+            )
+        )
+        .one()
+        .id
+    )
 
 
 def _grant(s, w: World):

@@ -47,7 +47,8 @@ def test_seed_is_idempotent_and_complete(migrated_db):
             for u in s.exec(select(User))
             if not s.exec(select(Identity).where(Identity.user_id == u.id)).first()
         ]
-        assert [u.employee_id for u in unlinked] == ["daan.visser"]
+        # Besides daan.visser only the demo supplier's API client, which is no person.
+        assert [u.employee_id for u in unlinked] == ["daan.visser", "api:cbsm-demo-leverancier"]
 
 
 def test_demo_periods_open_today(migrated_db):

@@ -23,12 +23,18 @@ DEMO_CODE_ORGANISATION = "00000001001589623000"
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 
+# The employee id of an API client's technical user starts with this: no person, so it is not
+# listed on /beheer and no login can be bound to it.
+TECHNICAL_EMPLOYEE_PREFIX = "api:"
+
 # Which roles fit which kind of organisation.
 ROLES_BY_KIND: dict[OrganisationKind, tuple[Role, ...]] = {
     OrganisationKind.municipality: (Role.user, Role.product_manager),
     OrganisationKind.cooperative: (Role.user, Role.coordinator, Role.product_manager),
     OrganisationKind.cbs: (Role.cbs_reviewer,),
     OrganisationKind.servicedesk: (Role.servicedesk,),
+    # A supplier's systems act through API clients (/beheer, Leveranciers), not as people.
+    OrganisationKind.supplier: (),
 }
 
 KIND_LABELS = {
@@ -36,6 +42,7 @@ KIND_LABELS = {
     OrganisationKind.cooperative: "Samenwerkingsverband",
     OrganisationKind.cbs: "CBS",
     OrganisationKind.servicedesk: "Servicedesk",
+    OrganisationKind.supplier: "Softwareleverancier",
 }
 
 

@@ -23,6 +23,7 @@ from cbs_monitor.models import (
 from cbs_monitor.services.accounts import (
     KIND_LABELS,
     ROLES_BY_KIND,
+    TECHNICAL_EMPLOYEE_PREFIX,
     AccountError,
     codes,
 )
@@ -134,6 +135,8 @@ def list_users(db: Session, actor: Actor) -> list[UserRow]:
     now = clock.now()
     rows = []
     for user in db.exec(select(User).order_by(User.name)):
+        if user.employee_id.startswith(TECHNICAL_EMPLOYEE_PREFIX):
+            continue  # an API client's user: managed on the Leveranciers tab
         code = current_code(db, user.id)
         status = code_status(code, now)
         rows.append(

@@ -14,6 +14,7 @@ from cbs_monitor.models import (
     User,
 )
 from cbs_monitor.services.accounts import (
+    TECHNICAL_EMPLOYEE_PREFIX,
     AccountError,
 )
 
@@ -27,8 +28,8 @@ def find_preregistered_user(
     org = db.exec(
         select(Organisation).where(Organisation.identifier == organisation_identifier)
     ).first()
-    if org is None or not employee_id:
-        return None
+    if org is None or not employee_id or employee_id.startswith(TECHNICAL_EMPLOYEE_PREFIX):
+        return None  # an API client's technical user is no person: no login binds to it
     return db.exec(
         select(User).where(User.organisation_id == org.id, User.employee_id == employee_id)
     ).first()

@@ -14,6 +14,7 @@ from cbs_monitor.ui.pages.beheer.organisations import (
     organisations_tab,
 )
 from cbs_monitor.ui.pages.beheer.state import BeheerState
+from cbs_monitor.ui.pages.beheer.suppliers import SuppliersState, suppliers_tab
 from cbs_monitor.ui.pages.beheer.users import users_tab
 
 
@@ -22,7 +23,7 @@ def beheer_page() -> rx.Component:
         rx.vstack(
             rx.heading("Beheer", size="7", color=theme.PRIMARY, as_="h1"),
             rx.text(
-                "Servicedesk: organisaties, gebruikers, rollen, delegaties en verificatiecodes.",
+                "Servicedesk: organisaties, gebruikers, rollen, delegaties, verificatiecodes en softwareleveranciers.",
                 color=theme.TEXT_MUTED,
             ),
             error_notice(BeheerState.error, id="beheer-fout"),
@@ -35,6 +36,7 @@ def beheer_page() -> rx.Component:
                     rx.tabs.trigger("Gebruikers", value="gebruikers"),
                     rx.tabs.trigger("Organisaties", value="organisaties"),
                     rx.tabs.trigger("Delegaties", value="delegaties"),
+                    rx.tabs.trigger("Leveranciers", value="leveranciers"),
                     rx.tabs.trigger(
                         "Geblokkeerd (",
                         BeheerState.view.blocked.length().to_string(),
@@ -45,6 +47,7 @@ def beheer_page() -> rx.Component:
                 rx.tabs.content(users_tab(), value="gebruikers", padding_top="1rem"),
                 rx.tabs.content(organisations_tab(), value="organisaties", padding_top="1rem"),
                 rx.tabs.content(delegations_tab(), value="delegaties", padding_top="1rem"),
+                rx.tabs.content(suppliers_tab(), value="leveranciers", padding_top="1rem"),
                 rx.tabs.content(blocked_tab(), value="geblokkeerd", padding_top="1rem"),
                 default_value="gebruikers",
                 width="100%",
@@ -60,5 +63,5 @@ def register(app: rx.App) -> None:
         beheer_page,
         route=routes.SERVICEDESK,
         title="Beheer | GGk portaal",
-        on_load=BeheerState.load,
+        on_load=[BeheerState.load, SuppliersState.load],
     )

@@ -1,0 +1,1 @@
+"""The supplier API, version 1 (/api/v1)."""
