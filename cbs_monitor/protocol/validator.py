@@ -373,15 +373,27 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
+# How much of a file decides whether its lines end in a bare CR: the same bytes whatever the
+# size of the blocks it is read in (a ZIP entry is read in blocks), so the verdict never depends
+# on where they are cut.
+LINE_END_PROBE = 64 * 1024
+
+
 def _line_ends(blocks: Iterator[bytes]) -> tuple[Iterator[bytes], bool]:
     """The blocks, with CR turned into LF when lines end in a bare CR (old Mac files)."""
     stream = iter(blocks)
-    first = next(stream, None)
-    if first is None:
+    head: list[bytes] = []
+    size = 0
+    for block in stream:
+        head.append(block)
+        size += len(block)
+        if size > LINE_END_PROBE:
+            break
+    if not head:
         return iter(()), False
-    # Only CRs, no LF at all, in the first block (the whole file, or 2 MB of a ZIP entry).
-    cr_only = b"\r" in first and b"\n" not in first
-    whole = itertools.chain((first,), stream)
+    probe = b"".join(head)[: LINE_END_PROBE + 1]  # one byte more: a CRLF cut at the edge
+    cr_only = b"\r" in probe and b"\n" not in probe
+    whole = itertools.chain(head, stream)
     if cr_only:
         return (block.replace(b"\r", b"\n") for block in whole), True
     return whole, False

@@ -20,7 +20,13 @@ from cbs_monitor.models import (
     Organisation,
     ReportKind,
 )
-from cbs_monitor.services import deliveries, periods, readiness_reports, report_files
+from cbs_monitor.services import (
+    deliveries,
+    delivery_views,
+    periods,
+    readiness_reports,
+    report_files,
+)
 from cbs_monitor.services.api_clients import SCOPE_DELIVER, SCOPE_READ, SCOPES, ApiCaller
 from cbs_monitor.services.errors import NotPermitted, Refused
 from cbs_monitor.services.permissions import Action, can, require
@@ -169,7 +175,7 @@ def _target_municipality(caller: ApiCaller, name: str, chosen: str | None) -> st
     )
 
 
-def _refused_upload(view: deliveries.SentView) -> RefusedUpload:
+def _refused_upload(view: delivery_views.SentView) -> RefusedUpload:
     findings = tuple(
         RefusedFinding(f.code, f.severity, f.message, int(re.sub(r"\D", "", f.count) or 0))
         for f in view.findings
