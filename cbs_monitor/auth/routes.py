@@ -183,13 +183,52 @@ def _start_session(s, user_id: int) -> Response:
 
 
 async def auth_logout(request: Request) -> Response:
+    """GET shows a confirmation form (a link from anywhere logs nobody out); POST logs out when the
+    form's CSRF token belongs to the session (the Origin is checked before: api/origin_guard)."""
     try:
-        with db.session() as s:
-            sessions.end_session(s, request.cookies.get(sessions.COOKIE_NAME))
+        return await _logout(request)
     except Exception:
-        log.exception("logout: could not end the session row")
+        log.exception("logout: failed")
+        return error_page(GENERIC_ERROR, status=500, title="Uitloggen niet gelukt")
+
+
+def _logged_out() -> Response:
     response = _redirect(paths.LOGIN)
     _clear_cookie(response, sessions.COOKIE_NAME)
+    return response
+
+
+async def _logout(request: Request) -> Response:
+    token = request.cookies.get(sessions.COOKIE_NAME)
+    with db.session() as s:
+        row = sessions.resolve_session(s, token, touch=False)
+        session_id = row.id if row else None
+    if session_id is None:
+        return _logged_out()  # nothing to end: only the stale cookie goes
+    if request.method == "GET":
+        return _logout_form(sessions.logout_token(session_id))
+    form = await request.form()
+    if not sessions.logout_token_valid(session_id, str(form.get("csrf") or "")):
+        log.info("logout: refused, the form token does not belong to the session")
+        return _logout_form(
+            sessions.logout_token(session_id),
+            "Dit verzoek om uit te loggen kwam niet van het portaal. Wilt u uitloggen?",
+            status=403,
+        )
+    with db.session() as s:
+        sessions.end_session(s, token)
+    return _logged_out()
+
+
+def _logout_form(csrf: str, message: str = "", status: int = 200) -> Response:
+    error = f'<p class="error" role="alert" id="foutmelding">{esc(message)}</p>' if message else ""
+    body = f"""<h1>Uitloggen</h1>{error}
+<form method="post" action="{paths.AUTH_LOGOUT}">
+<input type="hidden" name="csrf" value="{esc(csrf)}">
+<p><button type="submit" id="uitloggen">Uitloggen</button></p></form>
+<p><a href="{paths.HOME}">Terug naar het portaal</a></p>"""
+    response = portal_page("Uitloggen", body, status=status)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

@@ -56,13 +56,18 @@ def header() -> rx.Component:
                         spacing="0",
                         align="end",
                     ),
-                    # A plain link: logout is a full page load that ends the server session.
-                    rx.el.a(
-                        "Uitloggen",
-                        href=routes.AUTH_LOGOUT,
-                        class_name="header-button",
-                        id="uitloggen",
-                        custom_attrs={"reloadDocument": True},
+                    # A plain form POST with the session's CSRF token: logout is a full page load
+                    # that ends the server session, and no other site can trigger it.
+                    rx.el.form(
+                        rx.el.input(
+                            type="hidden", name="csrf", value=PortalState.frame.logout_token
+                        ),
+                        rx.el.button(
+                            "Uitloggen", type="submit", class_name="header-button", id="uitloggen"
+                        ),
+                        method="post",
+                        action=routes.AUTH_LOGOUT,
+                        margin="0",
                     ),
                     align="center",
                     spacing="4",

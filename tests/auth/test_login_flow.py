@@ -3,6 +3,8 @@ landing pages, first login with a verification code, blocking, logout, and refus
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -141,7 +143,17 @@ def test_verification_form_needs_its_csrf_token(client):
 def test_logout_ends_the_server_session(client):
     client.login("anna.devries")
     token = client.session_cookie
-    response = client.get(routes.AUTH_LOGOUT)
+    # A GET (a link or an image on another site) only shows the confirmation form.
+    form = client.get(routes.AUTH_LOGOUT)
+    assert form.status_code == 200 and 'name="csrf"' in form.text
+    assert _user_of_session(token) is not None
+    # A POST without the session's form token logs nobody out.
+    for forged in ({}, {"csrf": "forged"}, {"csrf": sessions.logout_token(0)}):
+        refused = client.post(routes.AUTH_LOGOUT, data=forged)
+        assert refused.status_code == 403 and "niet van het portaal" in refused.text
+        assert _user_of_session(token) is not None
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', form.text).group(1)
+    response = client.post(routes.AUTH_LOGOUT, data={"csrf": csrf})
     assert response.status_code == 303 and response.headers["location"] == routes.LOGIN
     assert _user_of_session(token) is None
     assert client.session_cookie is None
