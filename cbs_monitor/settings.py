@@ -7,6 +7,7 @@ import functools
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PREFIX = "CBS_MONITOR_"
 
@@ -25,6 +26,9 @@ class Settings:
     # Empty means: an SQLite file inside data_dir.
     database_url: str = ""
     base_url: str = "http://127.0.0.1:3000"
+    # Further origins (comma separated, e.g. "https://monitor.example,https://beta.monitor.example")
+    # that may call the portal from a browser with the user's cookie: CORS and the websocket.
+    allowed_origins: str = ""
     timezone: str = "Europe/Amsterdam"
     # Clock: a fixed ISO moment ("2026-03-12T09:00") or a shift in days from the real clock.
     clock_fixed: str = ""
@@ -89,6 +93,27 @@ class Settings:
         return self.data_dir / "outbox"
 
     @property
+    def base_origin(self) -> str:
+        """The origin (scheme://host[:port]) of base_url."""
+        return origin_of(self.base_url)
+
+    @property
+    def origins(self) -> list[str]:
+        """Every origin a browser page may call the portal from: the base URL's (with its loopback
+        alias, 127.0.0.1 and localhost being one machine) and the configured extra ones."""
+        found = [self.base_origin]
+        parts = urlsplit(self.base_url)
+        alias = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}.get(parts.hostname or "")
+        if alias:
+            found.append(origin_of(parts._replace(netloc=alias + _port_suffix(parts)).geturl()))
+        found += [origin_of(o) for o in self.allowed_origins.split(",") if o.strip()]
+        return list(dict.fromkeys(found))
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
     def production(self) -> bool:
         return self.mode == "production"
 
@@ -149,6 +174,21 @@ class Settings:
             os.chmod(tmp, 0o600)
             os.replace(tmp, path)
         return path.read_text().strip()
+
+
+def _port_suffix(parts) -> str:
+    return f":{parts.port}" if parts.port else ""
+
+
+def origin_of(url: str) -> str:
+    """A URL's origin as browsers send it in the Origin header (default ports left out)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    default = {"http": 80, "https": 443}[scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
+    return f"{scheme}://{parts.hostname.lower()}{port}"
 
 
 @functools.lru_cache(maxsize=1)

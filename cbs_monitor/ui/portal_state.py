@@ -27,12 +27,14 @@ class PortalState(rx.State):
 
     @rx.event
     async def choose_municipality(self, code: str):
-        """A coordinator switches municipality; the page reloads so its tab shows the new one."""
+        """A coordinator switches municipality; the page loads again so its tab shows the new one.
+        A navigation to the same address, not a script: the CSP allows no eval."""
         outcome = await run(self, lambda db, context: portal.choose_municipality(db, context, code))
         if outcome.value is None:
             return outcome.event or rx.toast.error(outcome.error)
         self.frame = outcome.value
-        return rx.call_script("window.location.reload()")
+        url = self.router.url
+        return rx.redirect((url.path or "/") + (f"?{url.query}" if url.query else ""), replace=True)
 
 
 async def show_frame(state: rx.State, outcome: Outcome) -> None:
