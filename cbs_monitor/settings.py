@@ -45,6 +45,10 @@ class Settings:
     session_max_hours: int = 8
     verification_code_days: int = 14
     verification_code_attempts: int = 5
+    # Login flood: /auth/login starts per client (IP address) per 5 minutes, and login attempts in
+    # flight in all (each is a database row until it comes back or expires).
+    login_rate_limit: int = 30
+    login_attempts_max: int = 10_000
     # Mail: SMTP when smtp_host is set, else .eml files in outbox_dir.
     smtp_host: str = ""
     smtp_port: int = 587

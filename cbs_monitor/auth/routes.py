@@ -65,6 +65,11 @@ async def auth_login(request: Request) -> Response:
             "Inloggen is op deze omgeving niet ingesteld. " + SERVICEDESK_CONTACT, status=503
         )
     try:
+        login.check_rate(request.client.host if request.client else "", settings)
+    except login.TooManyLogins:
+        log.info("login: rate limit of a client reached")
+        return _too_many_logins()
+    try:
         auth = await oidc.authorization_request()
     except Exception as exc:  # noqa: BLE001 — provider unreachable or misconfigured (OIDCError, httpx errors)
         log.warning("login: provider not available (%s)", type(exc).__name__)
@@ -73,10 +78,14 @@ async def auth_login(request: Request) -> Response:
             "opnieuw.",
             status=503,
         )
-    with db.session() as s:
-        login.record_attempt(
-            s, state=auth.state, nonce=auth.nonce, code_verifier=auth.code_verifier
-        )
+    try:
+        with db.session() as s:
+            login.record_attempt(
+                s, state=auth.state, nonce=auth.nonce, code_verifier=auth.code_verifier
+            )
+    except login.TooManyLogins:
+        log.warning("login: the cap of open login attempts is reached")
+        return _too_many_logins()
     response = _redirect(auth.url)
     response.set_cookie(
         login.STATE_COOKIE,
@@ -87,6 +96,15 @@ async def auth_login(request: Request) -> Response:
         samesite="lax",
         secure=login.secure_cookies(settings),
     )
+    return response
+
+
+def _too_many_logins() -> Response:
+    response = error_page(
+        "Er wordt nu te vaak ingelogd vanaf uw adres. Wacht enkele minuten en probeer het opnieuw.",
+        status=429,
+    )
+    response.headers["Retry-After"] = str(int(login.RATE_WINDOW.total_seconds()))
     return response
 
 
