@@ -64,6 +64,9 @@ class Settings:
     readiness_release: str = "automatic"
     reminder_working_days: int = 5
     retention_days: int = 365
+    # A stored file that no delivery points at is removed by the scheduler this long after it was
+    # written (the delivery's row commits within seconds of the file).
+    stray_file_minutes: int = 30
     demo_data: bool = True
     scheduler_enabled: bool = True
     cbs_form_url: str = (
