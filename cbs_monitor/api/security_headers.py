@@ -3,7 +3,8 @@
 The built frontend (React Router's prerendered pages) carries a handful of inline scripts per page
 (hydration context, scroll restoration, streamed loader data). Instead of allowing inline script
 in general, each HTML response's CSP lists the SHA-256 of exactly the inline scripts it carries.
-Emotion (Radix) writes <style> elements at run time, hence style-src 'unsafe-inline'.
+Emotion (Radix) writes <style> elements at run time, hence style-src 'unsafe-inline'; Reflex
+evaluates server-sent scripts (toasts), hence 'unsafe-eval'.
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ def content_security_policy(settings: Settings, script_hashes: list[str] | None 
         websocket = "ws://" + origin.removeprefix("http://")
     directives = [
         "default-src 'self'",
-        " ".join(["script-src 'self'", *script_hashes]),
+        # 'unsafe-eval': Reflex runs what an event handler returns as script (rx.toast, and its
+        # own reload after a frontend error) through eval(). What it evaluates comes from our
+        # server over the websocket; injected markup still cannot run (no 'unsafe-inline').
+        " ".join(["script-src 'self' 'unsafe-eval'", *script_hashes]),
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
         "font-src 'self' data:",
@@ -66,9 +70,9 @@ def content_security_policy(settings: Settings, script_hashes: list[str] | None 
     return "; ".join(directives)
 
 
-def security_headers(settings: Settings, csp: str) -> list[tuple[bytes, bytes]]:
-    headers = [
-        (b"content-security-policy", csp.encode()),
+def security_headers(settings: Settings, csp: str | None) -> list[tuple[bytes, bytes]]:
+    headers = [(b"content-security-policy", csp.encode())] if csp is not None else []
+    headers += [
         (b"x-frame-options", b"DENY"),
         (b"x-content-type-options", b"nosniff"),
         (b"referrer-policy", b"same-origin"),
@@ -106,6 +110,11 @@ class SecurityHeaders:
         async def send_with_headers(message: Message) -> None:
             nonlocal held
             if message["type"] == "http.response.start":
+                if message.get("status") == 304:
+                    # The browser keeps the page it has and updates its stored headers from this
+                    # answer: a CSP here would replace the page's own (with its script hashes).
+                    await send(_with_headers(message, security_headers(settings, None)))
+                    return
                 headers = dict(message.get("headers", []))
                 if headers.get(b"content-type", b"").startswith(b"text/html"):
                     held = message  # the CSP names the page's inline scripts: wait for the body
