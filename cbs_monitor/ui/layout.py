@@ -8,7 +8,7 @@ import reflex as rx
 
 from cbs_monitor import routes
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import labelled_select
+from cbs_monitor.ui.components import NativeForm, labelled_select
 from cbs_monitor.ui.portal_state import PortalState
 
 TABS = [
@@ -58,7 +58,7 @@ def header() -> rx.Component:
                     ),
                     # A plain form POST with the session's CSRF token: logout is a full page load
                     # that ends the server session, and no other site can trigger it.
-                    rx.el.form(
+                    NativeForm.create(
                         rx.el.input(
                             type="hidden", name="csrf", value=PortalState.frame.logout_token
                         ),
