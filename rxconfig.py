@@ -14,6 +14,7 @@ config = rx.Config(
     # Reflex's default "*" grants every origin the user's cookie, for HTTP (Starlette's CORS) and
     # the websocket (python-socketio checks the handshake's Origin against the same list).
     cors_allowed_origins=settings.origins,
+    trusted_proxy_hops=settings.trusted_proxy_hops,
     # The security headers hash the built pages' inline scripts; they read gzip, nothing else.
     frontend_compression_formats=["gzip"],
     telemetry_enabled=False,

@@ -49,6 +49,9 @@ class Settings:
     # flight in all (each is a database row until it comes back or expires).
     login_rate_limit: int = 30
     login_attempts_max: int = 10_000
+    # Reverse proxies in front of the portal that append to X-Forwarded-For (nginx: 1). 0 trusts
+    # no such header: the client is the connection's peer. Reflex gets the same number.
+    trusted_proxy_hops: int = 0
     # Mail: SMTP when smtp_host is set, else .eml files in outbox_dir.
     smtp_host: str = ""
     smtp_port: int = 587

@@ -127,6 +127,17 @@ class ClientRateLimit:
 rate_limit = ClientRateLimit()
 
 
+def client_address(peer: str | None, forwarded_for: str | None, settings: Settings) -> str:
+    """The client a login is counted for: the peer, or behind `trusted_proxy_hops` proxies the
+    address the outermost trusted one saw (X-Forwarded-For is appended to by each proxy)."""
+    hops = settings.trusted_proxy_hops
+    if hops and forwarded_for:
+        chain = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
+    return peer or ""
+
+
 def check_rate(client: str, settings: Settings) -> None:
     """TooManyLogins when this client started too many logins within the window."""
     if not rate_limit.allow(client, settings.login_rate_limit):

@@ -65,7 +65,9 @@ async def auth_login(request: Request) -> Response:
             "Inloggen is op deze omgeving niet ingesteld. " + SERVICEDESK_CONTACT, status=503
         )
     try:
-        login.check_rate(request.client.host if request.client else "", settings)
+        peer = request.client.host if request.client else None
+        client = login.client_address(peer, request.headers.get("x-forwarded-for"), settings)
+        login.check_rate(client, settings)
     except login.TooManyLogins:
         log.info("login: rate limit of a client reached")
         return _too_many_logins()

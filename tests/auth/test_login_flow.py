@@ -342,3 +342,12 @@ def test_the_client_table_of_the_rate_limit_is_bounded():
         assert limit.allow(f"10.0.{n // 256}.{n % 256}", 1)
     assert len(limit._starts) == 100
     assert not limit.allow("10.0.3.231", 1)  # the most recent ones are kept
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_counted():
+    from cbs_monitor.settings import Settings
+
+    direct, proxied = Settings(), Settings(trusted_proxy_hops=1)
+    assert login.client_address("10.0.0.1", "203.0.113.9", direct) == "10.0.0.1"
+    assert login.client_address("10.0.0.1", "1.2.3.4, 203.0.113.9", proxied) == "203.0.113.9"
+    assert login.client_address("10.0.0.1", None, proxied) == "10.0.0.1"
