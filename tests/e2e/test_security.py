@@ -8,6 +8,7 @@ import base64
 import os
 import re
 import socket
+import time
 import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from cbs_monitor.models import WithdrawalPart
 from cbs_monitor.services import sessions
 
 pytestmark = pytest.mark.e2e
@@ -171,7 +173,19 @@ def _watch_csp(page) -> list[str]:
     return found
 
 
-def test_the_pages_work_under_their_csp(page, login_as):
+def _withdrawn(e2e_db, code: str, part) -> bool:
+    from sqlmodel import select
+
+    from cbs_monitor.models import Withdrawal
+
+    with e2e_db.session() as s:
+        rows = s.exec(
+            select(Withdrawal).where(Withdrawal.municipality_code == code, Withdrawal.part == part)
+        ).all()
+        return any(row.withdrawn for row in rows)
+
+
+def test_the_pages_work_under_their_csp(page, login_as, e2e_db):
     violations = _watch_csp(page)
     page.goto("/login")
     expect(page.get_by_role("link", name="Ga verder")).to_be_visible()
@@ -188,6 +202,12 @@ def test_the_pages_work_under_their_csp(page, login_as):
     radio = page.get_by_role("radio", name="Aanlevering intrekken: Wijk- en buurtniveau")
     radio.click()
     expect(page.get_by_text("Uw keuze is opgeslagen.")).to_be_visible()  # a server-sent toast
+    # Back to the default, so the tab tests that share this database start from it.
+    page.get_by_role("radio", name="Publiceren: Wijk- en buurtniveau").click()
+    deadline = time.monotonic() + 20
+    while _withdrawn(e2e_db, "0363", WithdrawalPart.neighbourhood):
+        assert time.monotonic() < deadline, "the choice was not put back"
+        page.wait_for_timeout(200)
     page.get_by_role("link", name="Aanleveren").click()
     expect(page.locator("#venster")).to_be_visible()
     page.reload()  # from the browser's cache, revalidated (304)
