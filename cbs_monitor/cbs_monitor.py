@@ -6,6 +6,8 @@ import reflex as rx
 
 from cbs_monitor import worker
 from cbs_monitor.api.app import build_api
+from cbs_monitor.api.origin_guard import OriginGuard
+from cbs_monitor.api.security_headers import SecurityHeaders
 from cbs_monitor.api.upload_guard import UploadGuard
 from cbs_monitor.scheduler import lifespan as scheduler_lifespan
 from cbs_monitor.ui import theme
@@ -18,7 +20,16 @@ from cbs_monitor.ui.session_guard import SessionBinding, UploadIdentity, install
 os.umask(0o077)
 install_header_redaction()
 
-app = rx.App(
+
+class PortalApp(rx.App):
+    """rx.App whose ASGI app is wrapped whole: the origin check and the security headers also
+    cover what Reflex answers itself (its CORS preflights, its error pages, the built frontend)."""
+
+    def __call__(self):
+        return SecurityHeaders(OriginGuard(super().__call__()))
+
+
+app = PortalApp(
     api_transformer=[build_api(), UploadGuard, UploadIdentity],
     stylesheets=theme.stylesheets,
     backend_exception_handler=backend_exception_handler,

@@ -8,6 +8,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 PREFIX = "CBS_MONITOR_"
 
@@ -26,6 +27,9 @@ class Settings:
     # Empty means: an SQLite file inside data_dir.
     database_url: str = ""
     base_url: str = "http://127.0.0.1:3000"
+    # Further origins (comma separated, e.g. "https://monitor.example,https://beta.monitor.example")
+    # that may call the portal from a browser with the user's cookie: CORS and the websocket.
+    allowed_origins: str = ""
     timezone: str = "Europe/Amsterdam"
     # Clock: a fixed ISO moment ("2026-03-12T09:00") or a shift in days from the real clock.
     clock_fixed: str = ""
@@ -42,6 +46,13 @@ class Settings:
     session_max_hours: int = 8
     verification_code_days: int = 14
     verification_code_attempts: int = 5
+    # Login flood: /auth/login starts per client (IP address) per 5 minutes, and login attempts in
+    # flight in all (each is a database row until it comes back or expires).
+    login_rate_limit: int = 30
+    login_attempts_max: int = 10_000
+    # Reverse proxies in front of the portal that append to X-Forwarded-For (nginx: 1). 0 trusts
+    # no such header: the client is the connection's peer. Reflex gets the same number.
+    trusted_proxy_hops: int = 0
     # Mail: SMTP when smtp_host is set, else .eml files in outbox_dir.
     smtp_host: str = ""
     smtp_port: int = 587
@@ -57,6 +68,9 @@ class Settings:
     readiness_release: str = "automatic"
     reminder_working_days: int = 5
     retention_days: int = 365
+    # A stored file that no delivery points at is removed by the scheduler this long after it was
+    # written (the delivery's row commits within seconds of the file).
+    stray_file_minutes: int = 30
     demo_data: bool = True
     scheduler_enabled: bool = True
     cbs_form_url: str = (
@@ -93,6 +107,27 @@ class Settings:
     @property
     def outbox_dir(self) -> Path:
         return self.data_dir / "outbox"
+
+    @property
+    def base_origin(self) -> str:
+        """The origin (scheme://host[:port]) of base_url."""
+        return origin_of(self.base_url)
+
+    @property
+    def origins(self) -> list[str]:
+        """Every origin a browser page may call the portal from: the base URL's (with its loopback
+        alias, 127.0.0.1 and localhost being one machine) and the configured extra ones."""
+        found = [self.base_origin]
+        parts = urlsplit(self.base_url)
+        alias = {"127.0.0.1": "localhost", "localhost": "127.0.0.1"}.get(parts.hostname or "")
+        if alias:
+            found.append(origin_of(parts._replace(netloc=alias + _port_suffix(parts)).geturl()))
+        found += [origin_of(o) for o in self.allowed_origins.split(",") if o.strip()]
+        return list(dict.fromkeys(found))
+
+    @property
+    def https(self) -> bool:
+        return self.base_url.startswith("https://")
 
     @property
     def production(self) -> bool:
@@ -155,6 +190,21 @@ class Settings:
             os.chmod(tmp, 0o600)
             os.replace(tmp, path)
         return path.read_text().strip()
+
+
+def _port_suffix(parts) -> str:
+    return f":{parts.port}" if parts.port else ""
+
+
+def origin_of(url: str) -> str:
+    """A URL's origin as browsers send it in the Origin header (default ports left out)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    default = {"http": 80, "https": 443}[scheme]
+    port = f":{parts.port}" if parts.port and parts.port != default else ""
+    return f"{scheme}://{parts.hostname.lower()}{port}"
 
 
 @functools.lru_cache(maxsize=1)

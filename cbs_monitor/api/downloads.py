@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 import urllib.parse
 
 from starlette.requests import Request
@@ -17,9 +18,22 @@ log = logging.getLogger(__name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def content_disposition(filename: str) -> str:
+    """RFC 6266 with RFC 5987: `filename*` carries the name in UTF-8 (what browsers use), and
+    `filename` an ASCII stand-in for old clients, quotes and backslashes escaped, no controls."""
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    ascii_name = "".join(c if " " <= c <= "~" else "_" for c in ascii_name).strip() or "download"
+    ascii_name = ascii_name.replace("\\", "\\\\").replace('"', '\\"')
+    encoded = urllib.parse.quote(filename, safe="!#$&+-.^_`|~")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
+
+
 def download(request: Request) -> Response:
     """A plain (sync) endpoint: Starlette runs it in its thread pool, so building a large .xlsx
-    never holds up the event loop that serves every user's events."""
+    never holds up the event loop that serves every user's events.
+
+    The link is spent in the same transaction that builds the answer: whatever fails before the
+    response is complete rolls it back, and the user can click the green arrow again."""
     token = request.path_params["token"]
     try:
         with db.session() as s:
@@ -31,27 +45,22 @@ def download(request: Request) -> Response:
                     "Deze downloadlink is verlopen of al gebruikt. Klik opnieuw op de groene pijl.",
                     status_code=410,
                 )
-            built = report_files.build(s, actor, grant)
+            filename, data = report_files.build(s, actor, grant)
+            return Response(
+                data,
+                media_type=XLSX,
+                headers={
+                    "Content-Disposition": content_disposition(filename),
+                    "Cache-Control": "no-store",
+                },
+            )
     except report_files.NotAllowed:
         return PlainTextResponse("U heeft geen toegang tot dit bestand.", status_code=403)
-    except (
-        Exception
-    ):  # never a stack trace to the user; the log has it (no BSN in reports by design)
+    except Exception:  # never a stack trace to the user; the log has it (no BSN in reports)
         log.exception("download failed")
         return PlainTextResponse(
             "Het bestand kon niet worden gemaakt. Probeer het later opnieuw.", status_code=500
         )
-    filename, data = built
-    quoted = urllib.parse.quote(filename)
-    return Response(
-        data,
-        media_type=XLSX,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quoted}",
-            "Cache-Control": "no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
 
 
 def routes() -> list[Route]:

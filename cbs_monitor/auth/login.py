@@ -7,8 +7,11 @@ import hashlib
 import hmac
 import secrets
 import threading
+import time
+from collections import OrderedDict, deque
 
-from sqlmodel import Session, select
+from sqlalchemy import delete, func, or_
+from sqlmodel import Session, col, select
 
 from cbs_monitor import clock, routes
 from cbs_monitor.auth import builtin_idp
@@ -19,6 +22,8 @@ from cbs_monitor.settings import Settings, get_settings
 
 # A login at the provider must come back within this time.
 ATTEMPT_MAX_AGE = dt.timedelta(minutes=10)
+# Login starts per client are counted over this window (settings.login_rate_limit).
+RATE_WINDOW = dt.timedelta(minutes=5)
 # The first-login page stays usable this long after the provider confirmed the identity.
 PENDING_MAX_AGE = dt.timedelta(minutes=30)
 
@@ -86,13 +91,76 @@ def secure_cookies(settings: Settings) -> bool:
 # --- login attempts (state, nonce, PKCE verifier) -----------------------------------------------
 
 
-def record_attempt(db: Session, *, state: str, nonce: str, code_verifier: str) -> None:
+class TooManyLogins(Exception):
+    """This client, or all clients together, started more logins than the portal takes now."""
+
+
+class ClientRateLimit:
+    """A sliding window of starts per client, in this process. The table of clients is bounded
+    too (the oldest client is forgotten first), so a flood of addresses cannot grow it."""
+
+    def __init__(self, window: dt.timedelta = RATE_WINDOW, max_clients: int = 50_000) -> None:
+        self.window = window.total_seconds()
+        self.max_clients = max_clients
+        self._starts: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def allow(self, client: str, limit: int) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            starts = self._starts.pop(client, None) or deque()
+            while starts and now - starts[0] > self.window:
+                starts.popleft()
+            allowed = len(starts) < limit
+            if allowed:
+                starts.append(now)
+            self._starts[client] = starts  # most recent last
+            while len(self._starts) > self.max_clients:
+                self._starts.popitem(last=False)
+            return allowed
+
+    def clear(self) -> None:
+        with self._lock:
+            self._starts.clear()
+
+
+rate_limit = ClientRateLimit()
+
+
+def client_address(peer: str | None, forwarded_for: str | None, settings: Settings) -> str:
+    """The client a login is counted for: the peer, or behind `trusted_proxy_hops` proxies the
+    address the outermost trusted one saw (X-Forwarded-For is appended to by each proxy)."""
+    hops = settings.trusted_proxy_hops
+    if hops and forwarded_for:
+        chain = [part.strip() for part in forwarded_for.split(",") if part.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
+    return peer or ""
+
+
+def check_rate(client: str, settings: Settings) -> None:
+    """TooManyLogins when this client started too many logins within the window."""
+    if not rate_limit.allow(client, settings.login_rate_limit):
+        raise TooManyLogins(client)
+
+
+def record_attempt(
+    db: Session, *, state: str, nonce: str, code_verifier: str, max_open: int | None = None
+) -> None:
+    """Store a login attempt. Expired and used attempts go first (one statement); when the open
+    ones reach the cap, TooManyLogins instead of a new row."""
     now = clock.now()
-    # Attempts that never came back are of no use after their time: keep the table small.
-    for old in db.exec(
-        select(LoginAttempt).where(LoginAttempt.created_at < now - ATTEMPT_MAX_AGE * 6)
-    ):
-        db.delete(old)
+    db.exec(
+        delete(LoginAttempt).where(
+            or_(
+                col(LoginAttempt.created_at) < now - ATTEMPT_MAX_AGE,
+                col(LoginAttempt.used_at).is_not(None),
+            )
+        )
+    )
+    cap = get_settings().login_attempts_max if max_open is None else max_open
+    if db.exec(select(func.count()).select_from(LoginAttempt)).one() >= cap:
+        raise TooManyLogins("all clients")
     db.add(LoginAttempt(state=state, nonce=nonce, code_verifier=code_verifier, created_at=now))
     db.flush()
 
@@ -116,10 +184,7 @@ def consume_attempt(db: Session, state: str | None) -> LoginAttempt | None:
 
 def create_pending(db: Session, identity: AuthenticatedIdentity) -> str:
     token = secrets.token_urlsafe(32)
-    for old in db.exec(
-        select(PendingLink).where(PendingLink.created_at < clock.now() - PENDING_MAX_AGE * 48)
-    ):
-        db.delete(old)
+    db.exec(delete(PendingLink).where(col(PendingLink.created_at) < clock.now() - PENDING_MAX_AGE))
     db.add(
         PendingLink(
             token_hash=_hash(token),

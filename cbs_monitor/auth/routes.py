@@ -65,6 +65,13 @@ async def auth_login(request: Request) -> Response:
             "Inloggen is op deze omgeving niet ingesteld. " + SERVICEDESK_CONTACT, status=503
         )
     try:
+        peer = request.client.host if request.client else None
+        client = login.client_address(peer, request.headers.get("x-forwarded-for"), settings)
+        login.check_rate(client, settings)
+    except login.TooManyLogins:
+        log.info("login: rate limit of a client reached")
+        return _too_many_logins()
+    try:
         auth = await oidc.authorization_request()
     except Exception as exc:  # noqa: BLE001 — provider unreachable or misconfigured (OIDCError, httpx errors)
         log.warning("login: provider not available (%s)", type(exc).__name__)
@@ -73,10 +80,14 @@ async def auth_login(request: Request) -> Response:
             "opnieuw.",
             status=503,
         )
-    with db.session() as s:
-        login.record_attempt(
-            s, state=auth.state, nonce=auth.nonce, code_verifier=auth.code_verifier
-        )
+    try:
+        with db.session() as s:
+            login.record_attempt(
+                s, state=auth.state, nonce=auth.nonce, code_verifier=auth.code_verifier
+            )
+    except login.TooManyLogins:
+        log.warning("login: the cap of open login attempts is reached")
+        return _too_many_logins()
     response = _redirect(auth.url)
     response.set_cookie(
         login.STATE_COOKIE,
@@ -87,6 +98,15 @@ async def auth_login(request: Request) -> Response:
         samesite="lax",
         secure=login.secure_cookies(settings),
     )
+    return response
+
+
+def _too_many_logins() -> Response:
+    response = error_page(
+        "Er wordt nu te vaak ingelogd vanaf uw adres. Wacht enkele minuten en probeer het opnieuw.",
+        status=429,
+    )
+    response.headers["Retry-After"] = str(int(login.RATE_WINDOW.total_seconds()))
     return response
 
 
@@ -183,13 +203,52 @@ def _start_session(s, user_id: int) -> Response:
 
 
 async def auth_logout(request: Request) -> Response:
+    """GET shows a confirmation form (a link from anywhere logs nobody out); POST logs out when the
+    form's CSRF token belongs to the session (the Origin is checked before: api/origin_guard)."""
     try:
-        with db.session() as s:
-            sessions.end_session(s, request.cookies.get(sessions.COOKIE_NAME))
+        return await _logout(request)
     except Exception:
-        log.exception("logout: could not end the session row")
+        log.exception("logout: failed")
+        return error_page(GENERIC_ERROR, status=500, title="Uitloggen niet gelukt")
+
+
+def _logged_out() -> Response:
     response = _redirect(paths.LOGIN)
     _clear_cookie(response, sessions.COOKIE_NAME)
+    return response
+
+
+async def _logout(request: Request) -> Response:
+    token = request.cookies.get(sessions.COOKIE_NAME)
+    with db.session() as s:
+        row = sessions.resolve_session(s, token, touch=False)
+        session_id = row.id if row else None
+    if session_id is None:
+        return _logged_out()  # nothing to end: only the stale cookie goes
+    if request.method == "GET":
+        return _logout_form(sessions.logout_token(session_id))
+    form = await request.form()
+    if not sessions.logout_token_valid(session_id, str(form.get("csrf") or "")):
+        log.info("logout: refused, the form token does not belong to the session")
+        return _logout_form(
+            sessions.logout_token(session_id),
+            "Dit verzoek om uit te loggen kwam niet van het portaal. Wilt u uitloggen?",
+            status=403,
+        )
+    with db.session() as s:
+        sessions.end_session(s, token)
+    return _logged_out()
+
+
+def _logout_form(csrf: str, message: str = "", status: int = 200) -> Response:
+    error = f'<p class="error" role="alert" id="foutmelding">{esc(message)}</p>' if message else ""
+    body = f"""<h1>Uitloggen</h1>{error}
+<form method="post" action="{paths.AUTH_LOGOUT}">
+<input type="hidden" name="csrf" value="{esc(csrf)}">
+<p><button type="submit" id="uitloggen">Uitloggen</button></p></form>
+<p><a href="{paths.HOME}">Terug naar het portaal</a></p>"""
+    response = portal_page("Uitloggen", body, status=status)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

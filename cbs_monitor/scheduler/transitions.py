@@ -203,6 +203,7 @@ def reconcile(now: dt.datetime | None = None) -> list[str]:
         "retention",
         lambda db: retention.apply_retention(db, today, now=now).records_cleared,
     )
+    _guarded(done_now, "stray-files", retention.sweep_stray_files)
     return done_now
 
 

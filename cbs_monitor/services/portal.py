@@ -69,6 +69,8 @@ class FrameView:
     is_cbs: bool = False
     is_servicedesk: bool = False
     logged_in: bool = False
+    # The logout form's CSRF token (services/sessions.logout_token).
+    logout_token: str = ""
 
 
 def frame_view(context: PortalContext) -> FrameView:
@@ -88,6 +90,7 @@ def frame_view(context: PortalContext) -> FrameView:
         is_cbs=can(actor, Action.review),
         is_servicedesk=can(actor, Action.administer),
         logged_in=True,
+        logout_token=sessions.logout_token(context.session_id),
     )
 
 

@@ -1,4 +1,5 @@
-"""Retention: delete delivered files `retention_days` after publication; keep the delivery rows."""
+"""Retention: delete delivered files `retention_days` after publication; keep the delivery rows.
+And the sweep of stray stored files (no delivery row points at them)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import dataclasses
 import datetime as dt
 import importlib
 import logging
+import time
 from typing import Protocol
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from cbs_monitor import clock
-from cbs_monitor.models import Delivery, ReportingPeriod
+from cbs_monitor.models import Delivery, Report, ReportingPeriod
 from cbs_monitor.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -114,3 +116,33 @@ def apply_retention(
         db.commit()
         result.records_cleared += 1
     return result
+
+
+def sweep_stray_files(db: Session, *, older_than: dt.timedelta | None = None) -> int:
+    """Remove stored files that no delivery or report points at, once older than the grace time
+    (a delivery stores its file before its row commits). The clean-up on a failed transaction
+    (db.after_rollback) catches nearly all; this catches a crash in between. Returns how many."""
+    from cbs_monitor.services import storage
+
+    grace = older_than or dt.timedelta(minutes=get_settings().stray_file_minutes)
+    referenced = {
+        key
+        for model in (Delivery, Report)
+        for key in db.exec(select(model.storage_key).where(col(model.storage_key).is_not(None)))
+    }
+    # File times are real time, whatever the portal's (possibly shifted) clock says.
+    cutoff = time.time() - grace.total_seconds()
+    removed = 0
+    for key, path in storage.stored_files():
+        if key in referenced:
+            continue
+        try:
+            if path.stat().st_mtime > cutoff:
+                continue
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed += 1
+    if removed:
+        log.warning("stray-file sweep: %d stored files without a delivery removed", removed)
+    return removed

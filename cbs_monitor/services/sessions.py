@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from http.cookies import SimpleCookie
 
@@ -120,6 +121,17 @@ def end_session(db: Session, token: str | None) -> None:
         row.ended_at = clock.now()
         db.add(row)
         db.flush()
+
+
+def logout_token(session_id: int) -> str:
+    """The logout form's CSRF token, bound to the session: another site cannot know it, so it
+    cannot log the user out."""
+    key = get_settings().resolved_secret_key().encode()
+    return hmac.new(key, f"logout:{session_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def logout_token_valid(session_id: int, token: str | None) -> bool:
+    return bool(token) and hmac.compare_digest(logout_token(session_id), token or "")
 
 
 def token_from_cookie_header(header: str | None) -> str | None:

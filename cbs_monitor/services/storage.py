@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from cbs_monitor.settings import get_settings
@@ -28,6 +29,8 @@ def put(data: bytes) -> str:
     key = hashlib.sha256(data).hexdigest()
     path = _path(key)
     if path.exists():
+        # The same bytes again: fresh for the stray-file sweep until this delivery's row commits.
+        os.utime(path)
         return key
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -61,3 +64,20 @@ def delete(key: str) -> bool:
     except FileNotFoundError:
         return False
     return True
+
+
+def stored_files() -> Iterator[tuple[str | None, Path]]:
+    """Every file in storage as (key, path); key None for what is no stored file (a temp file
+    left by a crash mid-write)."""
+    root = get_settings().storage_dir
+    if not root.is_dir():
+        return
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.iterdir()):
+            if path.is_file():
+                key = (
+                    path.name if _KEY_RE.match(path.name) and path.name[:2] == folder.name else None
+                )
+                yield key, path

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import reflex as rx
+from reflex_components_core.el.elements.base import BaseHTML
 
 from cbs_monitor.ui import theme
 
@@ -207,3 +208,12 @@ def pager(
         width="100%",
         **props,
     )
+
+
+class NativeForm(BaseHTML):
+    """A form the browser submits itself, as a full page load: rx.el.form always prevents the
+    submit to send it as a Reflex event instead (the logout must reach the Starlette route)."""
+
+    tag = "form"
+    action: rx.Var[str]
+    method: rx.Var[str]

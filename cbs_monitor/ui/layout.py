@@ -8,7 +8,7 @@ import reflex as rx
 
 from cbs_monitor import routes
 from cbs_monitor.ui import theme
-from cbs_monitor.ui.components import labelled_select
+from cbs_monitor.ui.components import NativeForm, labelled_select
 from cbs_monitor.ui.portal_state import PortalState
 
 TABS = [
@@ -57,13 +57,18 @@ def header() -> rx.Component:
                         spacing="0",
                         align="end",
                     ),
-                    # A plain link: logout is a full page load that ends the server session.
-                    rx.el.a(
-                        "Uitloggen",
-                        href=routes.AUTH_LOGOUT,
-                        class_name="header-button",
-                        id="uitloggen",
-                        custom_attrs={"reloadDocument": True},
+                    # A plain form POST with the session's CSRF token: logout is a full page load
+                    # that ends the server session, and no other site can trigger it.
+                    NativeForm.create(
+                        rx.el.input(
+                            type="hidden", name="csrf", value=PortalState.frame.logout_token
+                        ),
+                        rx.el.button(
+                            "Uitloggen", type="submit", class_name="header-button", id="uitloggen"
+                        ),
+                        method="post",
+                        action=routes.AUTH_LOGOUT,
+                        margin="0",
                     ),
                     align="center",
                     spacing="4",

@@ -77,8 +77,11 @@ def portal_env(template_dir, tmp_path):
 
     for name in _FILES:
         shutil.copy2(template_dir / name, tmp_path / name)
+    from cbs_monitor.auth import login
+
     previous = _point_at(tmp_path)
     clock.set_fixed(None)
+    login.rate_limit.clear()  # every test is a fresh client
     yield get_settings()
     clock.set_fixed(None)
     db.get_engine().dispose()

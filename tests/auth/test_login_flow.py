@@ -3,6 +3,8 @@ landing pages, first login with a verification code, blocking, logout, and refus
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -11,6 +13,7 @@ from cbs_monitor.auth import login
 from cbs_monitor.models import Identity, LoginAttempt, User, UserSession
 from cbs_monitor.services import accounts, sessions
 from cbs_monitor.services.accounts import administration, codes
+from cbs_monitor.settings import reset_settings
 from tests.auth.conftest import desk
 
 GRONINGEN = "00000001001589623000"
@@ -141,7 +144,17 @@ def test_verification_form_needs_its_csrf_token(client):
 def test_logout_ends_the_server_session(client):
     client.login("anna.devries")
     token = client.session_cookie
-    response = client.get(routes.AUTH_LOGOUT)
+    # A GET (a link or an image on another site) only shows the confirmation form.
+    form = client.get(routes.AUTH_LOGOUT)
+    assert form.status_code == 200 and 'name="csrf"' in form.text
+    assert _user_of_session(token) is not None
+    # A POST without the session's form token logs nobody out.
+    for forged in ({}, {"csrf": "forged"}, {"csrf": sessions.logout_token(0)}):
+        refused = client.post(routes.AUTH_LOGOUT, data=forged)
+        assert refused.status_code == 403 and "niet van het portaal" in refused.text
+        assert _user_of_session(token) is not None
+    csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', form.text).group(1)
+    response = client.post(routes.AUTH_LOGOUT, data={"csrf": csrf})
     assert response.status_code == 303 and response.headers["location"] == routes.LOGIN
     assert _user_of_session(token) is None
     assert client.session_cookie is None
@@ -280,3 +293,61 @@ def test_login_without_provider_shows_a_dutch_page(portal_env, monkeypatch, brow
         assert "Traceback" not in response.text
     finally:
         reset_settings()
+
+
+# --- login flood ----------------------------------------------------------------------------------
+
+
+def _open_attempts() -> int:
+    with db.session() as s:
+        return len(s.exec(select(LoginAttempt)).all())
+
+
+def test_a_login_flood_from_one_client_is_cut_off(client, monkeypatch):
+    monkeypatch.setenv("CBS_MONITOR_LOGIN_RATE_LIMIT", "5")
+    reset_settings()
+    for _ in range(5):
+        client.start()
+    refused = client.get(routes.AUTH_LOGIN)
+    assert refused.status_code == 429 and "te vaak ingelogd" in refused.text
+    assert int(refused.headers["retry-after"]) > 0
+    assert _open_attempts() == 5  # the refused starts left no row
+    # Another client is not held up by this one.
+    assert login.rate_limit.allow("192.0.2.7", 5)
+
+
+def test_open_login_attempts_are_capped_and_cleaned_up(client, monkeypatch):
+    monkeypatch.setenv("CBS_MONITOR_LOGIN_ATTEMPTS_MAX", "3")
+    reset_settings()
+    for _ in range(3):
+        client.start()
+    assert client.get(routes.AUTH_LOGIN).status_code == 429
+    assert _open_attempts() == 3
+    # Expired attempts are removed by the next start, which is then taken again.
+    with db.session() as s:
+        for attempt in s.exec(select(LoginAttempt)):
+            attempt.created_at = attempt.created_at - login.ATTEMPT_MAX_AGE * 2
+            s.add(attempt)
+    client.start()
+    assert _open_attempts() == 1
+    # A completed login's attempt goes too: nothing lingers once it was used.
+    client.callback(client.choose(client.start()[1], employee_id="anna.devries"))
+    client.start()
+    assert _open_attempts() == 2
+
+
+def test_the_client_table_of_the_rate_limit_is_bounded():
+    limit = login.ClientRateLimit(max_clients=100)
+    for n in range(1000):
+        assert limit.allow(f"10.0.{n // 256}.{n % 256}", 1)
+    assert len(limit._starts) == 100
+    assert not limit.allow("10.0.3.231", 1)  # the most recent ones are kept
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_counted():
+    from cbs_monitor.settings import Settings
+
+    direct, proxied = Settings(), Settings(trusted_proxy_hops=1)
+    assert login.client_address("10.0.0.1", "203.0.113.9", direct) == "10.0.0.1"
+    assert login.client_address("10.0.0.1", "1.2.3.4, 203.0.113.9", proxied) == "203.0.113.9"
+    assert login.client_address("10.0.0.1", None, proxied) == "10.0.0.1"

@@ -178,3 +178,49 @@ def test_cli_scheduler_once_and_send_mail(published, capsys):
 def test_cli_lists_the_commands():
     help_text = cli.build_parser().format_help()
     assert "scheduler" in help_text and "send-mail" in help_text
+
+
+def test_the_sweep_removes_stored_files_without_a_delivery(published):
+    """Issue 11 item 7: a file whose delivery row never committed (a crash between the two) holds
+    BSNs that retention would never find; the scheduler's sweep removes it after the grace time."""
+    import os
+    import time
+
+    from cbs_monitor.scheduler import transitions
+    from cbs_monitor.services import storage
+    from cbs_monitor.settings import get_settings
+
+    w = published
+    w.at(local(2026, 7, 2, 10))
+    delivered = storage.put(b"delivered;123456782\n")
+    delivery_id = w.deliver("0363", "2026H1", approved=True, storage_key=delivered)
+    report_file = storage.put(b"a report file")
+    with w.db.session() as s:
+        report = s.exec(select(Report).where(Report.delivery_id == delivery_id)).first()
+        report.storage_key = report_file
+        s.add(report)
+    stray = storage.put(b"stray;999999990\n")  # its delivery's transaction never committed
+    fresh = storage.put(b"being delivered right now\n")  # its row is about to commit
+    leftover = get_settings().storage_dir / stray[:2] / ".tmp-crashed"
+    leftover.write_bytes(b"half a file")
+    hour_ago = time.time() - 3600
+    for key in (delivered, report_file, stray):
+        os.utime(storage._path(key), (hour_ago, hour_ago))
+    os.utime(leftover, (hour_ago, hour_ago))
+
+    with w.db.session() as s:
+        assert retention.sweep_stray_files(s) == 2
+    assert storage.exists(delivered) and storage.exists(report_file) and storage.exists(fresh)
+    assert not storage.exists(stray) and not leftover.exists()
+
+    # The same bytes stored again count as fresh: a new delivery of an old stray file is safe.
+    os.utime(storage._path(fresh), (hour_ago, hour_ago))
+    assert storage.put(b"being delivered right now\n") == fresh
+    with w.db.session() as s:
+        assert retention.sweep_stray_files(s) == 0
+    assert storage.exists(fresh)
+
+    # The scheduler's reconcile runs the sweep.
+    os.utime(storage._path(fresh), (hour_ago, hour_ago))
+    assert "stray-files:1" in transitions.reconcile()
+    assert not storage.exists(fresh) and storage.exists(delivered)

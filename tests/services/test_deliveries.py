@@ -1,6 +1,7 @@
 """Receiving a delivery: gate, store privately, both reports, Berichtenlog, replacement."""
 
 import datetime as dt
+import hashlib
 
 import pytest
 from sqlmodel import select
@@ -145,3 +146,35 @@ def test_readiness_compares_with_previous_half_year(db):
         report = readiness_reports.report_of(s, outcome.delivery_id, ReportKind.readiness)
         assert report.content["previous"]["period_code"] == "2025H2"
         assert report.content["year_earlier"]["period_code"] == "2025H1"
+
+
+class _DiskFull(Exception):
+    pass
+
+
+def _deliver_then_fail(db, code="0363", seed=1):
+    """A delivery whose transaction fails after the file was stored (the disk fills up)."""
+    name, data = generate_sample(code, "2026H1", records=50, seed=seed, created=clock.today())
+    with db.session() as s:
+        context = deliveries.prepare(s, _actor(s, "anna.devries"), code, len(data))
+    result = validate_upload(name, data, context=context)
+    with pytest.raises(_DiskFull), db.session() as s:
+        deliveries.record(s, _actor(s, "anna.devries"), code, name, data, result)
+        raise _DiskFull
+    return data
+
+
+def test_a_failed_delivery_leaves_no_stored_file(db):
+    """Issue 11 item 7: the file with BSNs goes when its delivery row is not committed."""
+    data = _deliver_then_fail(db)
+    key = hashlib.sha256(data).hexdigest()
+    assert not storage.exists(key)
+    with db.session() as s:
+        assert s.exec(select(Delivery).where(Delivery.sha256 == key)).first() is None
+
+
+def test_a_failed_repeat_of_a_delivered_file_keeps_the_first_ones_file(db):
+    outcome, data = _deliver(db, "anna.devries", "0363", records=50)
+    _deliver_then_fail(db)
+    with db.session() as s:
+        assert storage.get(s.get(Delivery, outcome.delivery_id).storage_key) == data

@@ -267,20 +267,3 @@ def test_position_in_the_queue(db, monkeypatch):
         mine = deliveries.delivery_progress(s, _actor(s, "anna.devries"), first.receipt.delivery_id)
         assert mine.stage == "controle"
 
-
-def test_a_rolled_back_copy_of_a_stored_file_does_not_remove_the_original(db):
-    view, data = _send(db, seed=9)
-    with db.session() as s:
-        key = s.get(Delivery, view.receipt.delivery_id).storage_key
-    filename, _ = generate_sample("0363", "2026H1", records=120, seed=9, created=clock.today())
-    with pytest.raises(RuntimeError), db.session() as s:
-        deliveries.deliver(
-            s,
-            _actor(s, "anna.devries"),
-            "0363",
-            filename,
-            io.BytesIO(data).read,
-            terms_accepted=True,
-        )
-        raise RuntimeError("the disk is full")
-    assert storage.get(key) == data  # the first delivery's file is still there

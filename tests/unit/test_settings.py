@@ -56,3 +56,16 @@ def test_generated_secret_is_stable(tmp_path):
     s = Settings.from_env({"CBS_MONITOR_DATA_DIR": str(tmp_path)})
     first = s.resolved_secret_key()
     assert len(first) > 40 and s.resolved_secret_key() == first
+
+
+def test_origins_are_the_base_url_its_loopback_alias_and_the_configured_ones():
+    s = Settings.from_env({"CBS_MONITOR_BASE_URL": "http://127.0.0.1:3000/"})
+    assert s.origins == ["http://127.0.0.1:3000", "http://localhost:3000"]
+    s = Settings.from_env(
+        {
+            "CBS_MONITOR_BASE_URL": "https://Monitor.example:443/portaal",
+            "CBS_MONITOR_ALLOWED_ORIGINS": " https://beta.monitor.example , ",
+        }
+    )
+    assert s.origins == ["https://monitor.example", "https://beta.monitor.example"]
+    assert s.https
