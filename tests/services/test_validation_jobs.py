@@ -266,4 +266,3 @@ def test_position_in_the_queue(db, monkeypatch):
     with db.session() as s:
         mine = deliveries.delivery_progress(s, _actor(s, "anna.devries"), first.receipt.delivery_id)
         assert mine.stage == "controle"
-
