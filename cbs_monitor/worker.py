@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import os
 import signal
@@ -20,7 +21,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 
-from cbs_monitor import db
+from cbs_monitor import clock, db
 from cbs_monitor.services import validation_jobs, validation_queue
 from cbs_monitor.settings import get_settings
 
@@ -32,9 +33,13 @@ RESTART_SECONDS = 2.0
 
 
 def _sweep_forever(stop: threading.Event) -> None:
+    started_at: dt.datetime | None = (
+        clock.now()
+    )  # the first sweep also takes what a dead worker held
     while not stop.is_set():
         try:
-            validation_jobs.sweep()
+            validation_jobs.sweep(started_at=started_at)
+            started_at = None
         except Exception:  # a failed sweep is logged and tried again
             log.exception("sweep failed")
         stop.wait(SWEEP_SECONDS)

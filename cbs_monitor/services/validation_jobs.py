@@ -292,13 +292,17 @@ def _enqueue_quietly(delivery_id: int, delay: float) -> None:
 # --- the sweep -------------------------------------------------------------------------------
 
 
-def sweep() -> int:
+def sweep(*, started_at: dt.datetime | None = None) -> int:
     """Queue again every delivery whose job looks lost: a dead or expired claim, or never claimed
-    long after it was queued. Run by every worker every few seconds; safe to run anywhere."""
+    long after it was queued. Run by every worker every few seconds; safe to run anywhere.
+
+    A worker that has just started passes its start: a job taken off the queue by a worker that
+    was killed before it claimed it is then queued again at once, not a minute later (a job
+    that was still in the queue runs twice at worst, and is recorded once)."""
     settings = get_settings()
     now = clock.now()
     lease = dt.timedelta(seconds=settings.validation_lease_seconds)
-    requeue_before = now - dt.timedelta(seconds=REQUEUE_AFTER_SECONDS)
+    requeue_before = started_at or now - dt.timedelta(seconds=REQUEUE_AFTER_SECONDS)
     queued: list[int] = []
     with db.session() as session:
         waiting = session.exec(select(Delivery).where(Delivery.status == RECEIVED)).all()

@@ -266,3 +266,16 @@ def test_position_in_the_queue(db, monkeypatch):
     with db.session() as s:
         mine = deliveries.delivery_progress(s, _actor(s, "anna.devries"), first.receipt.delivery_id)
         assert mine.stage == "controle"
+
+
+def test_a_starting_worker_queues_again_what_was_taken_but_never_claimed(db):
+    view, _ = _send(db)
+    delivery_id = view.receipt.delivery_id
+    # A killed worker had taken the job off the queue: nothing claims the delivery.
+    validation_queue.queue().flush()
+    assert validation_jobs.sweep() == 0  # the periodic sweep waits a minute for such a job
+    assert validation_jobs.sweep(started_at=clock.now() + dt.timedelta(seconds=1)) == 1
+    assert validation_queue.pending_jobs() == 1
+    validation_jobs.run(delivery_id)
+    with db.session() as s:
+        assert s.get(Delivery, delivery_id).status == DeliveryStatus.approved
