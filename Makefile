@@ -29,12 +29,13 @@ test-deps: install
 
 # Browser tests run in their own pytest process: sync Playwright keeps an event loop running
 # that would clash with the asyncio tests of the scheduler. Then the database-facing tests once
-# more on PostgreSQL, the production database.
+# more on PostgreSQL, the production database; last the validation worker on a Redis queue.
 test: test-deps
 	@rc=0; \
 	$(ENV) python -m pytest -q --ignore=tests/e2e || rc=1; \
 	$(ENV) python -m pytest -q tests/e2e || rc=1; \
 	bash scripts/test-postgres.sh || rc=1; \
+	bash scripts/test-redis.sh || rc=1; \
 	exit $$rc
 
 unit: install

@@ -1,5 +1,5 @@
 """The real worker (`cbs-monitor worker`, Huey consumer with job processes) on the real queue:
-SQLite in the embedded set-up, PostgreSQL when the suite runs there. A worker killed with
+SQLite in the embedded set-up, PostgreSQL when the suite runs there, Redis in its own pass. A worker killed with
 SIGKILL in the middle of a job loses nothing: the next worker's sweep finds the dead claim and
 the report still comes, recorded once."""
 
@@ -23,7 +23,10 @@ from cbs_monitor.services import deliveries
 from cbs_monitor.services.permissions import load_actor
 from cbs_monitor.settings import reset_settings
 
-QUEUE = "postgres" if os.environ.get("CBS_MONITOR_TEST_POSTGRES") else "sqlite"
+# scripts/test-redis.sh sets CBS_MONITOR_TEST_QUEUE=redis (and the server's URL).
+QUEUE = os.environ.get("CBS_MONITOR_TEST_QUEUE") or (
+    "postgres" if os.environ.get("CBS_MONITOR_TEST_POSTGRES") else "sqlite"
+)
 
 
 @pytest.fixture
