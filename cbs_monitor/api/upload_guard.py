@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from cbs_monitor.settings import get_settings
-
-# Multipart framing (boundaries, part headers, the event-args field) around the file itself.
-_MULTIPART_OVERHEAD = 64 * 1024
+from cbs_monitor.api.body_cap import capped
 
 
 async def _reply(send: Send, status: int, text: str) -> None:
@@ -39,46 +36,4 @@ class UploadGuard:
         if scope.get("method") != "POST":
             await _reply(send, 404, "Niet gevonden.")
             return
-        limit = get_settings().max_upload_bytes + _MULTIPART_OVERHEAD
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
-        if declared is not None:
-            try:
-                if int(declared) > limit:
-                    await _reply(send, 413, "Het bestand is groter dan 2,5 MB.")
-                    return
-            except ValueError:
-                await _reply(send, 400, "Ongeldig verzoek.")
-                return
-        seen = 0
-        too_large = False
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen, too_large
-            if too_large:
-                return {"type": "http.disconnect"}
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    # Tell the app the client went away; it stops reading and we answer 413 ourselves.
-                    too_large = True
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if too_large:
-                return  # whatever the app answers to the cut-off body is replaced by the 413
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, guarded_send)
-        except Exception:
-            if not too_large:
-                raise
-        if too_large and not started:
-            await _reply(send, 413, "Het bestand is groter dan 2,5 MB.")
+        await capped(self.app, scope, receive, send, _reply)

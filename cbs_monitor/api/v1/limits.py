@@ -8,13 +8,11 @@ import threading
 import time
 from collections import deque
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from cbs_monitor.settings import get_settings
+from cbs_monitor.api.body_cap import capped
 
 # Multipart framing around the file (boundaries, part headers, the other fields).
-MULTIPART_OVERHEAD = 64 * 1024
-TOO_LARGE = "Het bestand is groter dan 2,5 MB en is niet aangenomen."
 
 
 class RateLimiter:
@@ -78,45 +76,4 @@ class BodyLimit:
         if scope["type"] != "http" or scope.get("method") not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
-        limit = get_settings().max_upload_bytes + MULTIPART_OVERHEAD
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None:
-            try:
-                too_large = int(declared) > limit
-            except ValueError:
-                await _reply(send, 400, "Ongeldige Content-Length.")
-                return
-            if too_large:
-                await _reply(send, 413, TOO_LARGE)
-                return
-        seen = 0
-        cut = False
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen, cut
-            if cut:
-                return {"type": "http.disconnect"}
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    cut = True
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if cut:
-                return
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, guarded_send)
-        except Exception:
-            if not cut:
-                raise
-        if cut and not started:
-            await _reply(send, 413, TOO_LARGE)
+        await capped(self.app, scope, receive, send, _reply)
