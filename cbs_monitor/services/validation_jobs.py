@@ -324,6 +324,10 @@ def sweep(*, started_at: dt.datetime | None = None) -> int:
                         col(Delivery.validation_queued_at).is_(None),
                         col(Delivery.validation_queued_at) == delivery.validation_queued_at,
                     ),
+                    # Only the claim judged lost: a worker may have claimed it since it was read.
+                    col(Delivery.validation_claimed_by).is_(None)
+                    if delivery.validation_claimed_by is None
+                    else col(Delivery.validation_claimed_by) == delivery.validation_claimed_by,
                 )
                 .values(
                     validation_queued_at=now,

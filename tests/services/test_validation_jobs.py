@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import socket
 
 import pytest
 from sqlmodel import select
@@ -279,3 +280,29 @@ def test_a_starting_worker_queues_again_what_was_taken_but_never_claimed(db):
     validation_jobs.run(delivery_id)
     with db.session() as s:
         assert s.get(Delivery, delivery_id).status == DeliveryStatus.approved
+
+
+def test_the_sweep_leaves_a_claim_made_after_it_read_the_queue(db, monkeypatch):
+    view, _ = _send(db)
+    delivery_id = view.receipt.delivery_id
+    with db.session() as s:  # a dead worker's claim, as the sweep reads it
+        delivery = s.get(Delivery, delivery_id)
+        host = socket.gethostname()
+        delivery.validation_claimed_by = f"{host}:999999999:dead"
+        delivery.validation_claimed_at = clock.now()
+        s.add(delivery)
+    original = validation_jobs._claim_is_dead
+
+    def claimed_meanwhile(claimed_by):
+        # Between the sweep's read and its update, a starting worker claims the delivery.
+        with db.session() as s:
+            fresh = s.get(Delivery, delivery_id)
+            fresh.validation_claimed_by = "host:1:fresh"
+            fresh.validation_claimed_at = clock.now()
+            s.add(fresh)
+        return original(claimed_by)
+
+    monkeypatch.setattr(validation_jobs, "_claim_is_dead", claimed_meanwhile)
+    assert validation_jobs.sweep() == 0
+    with db.session() as s:
+        assert s.get(Delivery, delivery_id).validation_claimed_by == "host:1:fresh"
