@@ -9,7 +9,8 @@ ENV := source scripts/env.sh &&
 # Login redirects come back to the address the portal is served on.
 export CBS_MONITOR_BASE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install test-deps bench bench-desk bench-rush unit e2e postgres clean lint
+# `make run-production`: PostgreSQL, Redis, two portal nodes and nginx on PORT (deploy/README.md).
+.PHONY: run run-production test-production test install test-deps bench bench-desk bench-rush unit e2e postgres clean lint
 
 # The venv is (re)installed when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -23,6 +24,9 @@ run: install
 	$(ENV) cbs-monitor migrate
 	$(ENV) cbs-monitor seed-demo --if-empty
 	$(ENV) exec reflex run --env prod --frontend-port $(PORT) --backend-port $(PORT) --backend-host $(HOST)
+
+run-production: install
+	exec bash scripts/run-production.sh
 
 test-deps: install
 	@bash scripts/ensure-test-deps.sh

@@ -21,7 +21,13 @@ pg_start() {
   ensure_apt postgresql "$(pg_bin)/initdb"
   bin="$(pg_bin)"
   mkdir -p "$dir"
-  [ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+  if [ "$(id -u)" -eq 0 ]; then
+    chown postgres "$dir"
+    if ! su postgres -s /bin/sh -c "test -w '$dir'"; then
+      echo "PostgreSQL (user postgres) cannot reach $dir: make its parent folders traversable" >&2
+      return 1
+    fi
+  fi
   if [ ! -f "$dir/data/PG_VERSION" ]; then
     _as_pg "'$bin/initdb' -D '$dir/data' -A trust -U postgres >/dev/null"
   fi
@@ -48,7 +54,8 @@ redis_start() {
   shift 2
   ensure_apt redis-server redis-server
   mkdir -p "$dir"
-  redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize no \
+  # Its own session: a Ctrl-C meant for the script does not stop it before the script does.
+  setsid redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize no \
     --loglevel warning "$@" >"$dir/log" 2>&1 &
   REDIS_PID=$!
   for _ in $(seq 100); do

@@ -3,22 +3,16 @@ with a temporary data directory, driven by Playwright in Debian's Chromium."""
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
-import os
 import shutil
-import signal
-import socket
-import subprocess
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
+from tests import topology
+from tests.topology import ARTIFACTS, ROOT
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -32,100 +26,20 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(url: str, timeout: float, proc: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited early:\n{log.read_text()[-4000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"server not up within {timeout}s:\n{log.read_text()[-4000:]}")
-
-
-def server_env(data_dir: Path, port: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "PATH": f"{ROOT / '.venv' / 'bin'}:{env.get('PATH', '')}",
-            "REFLEX_USE_NPM": "1",
-            "REFLEX_CHECK_LATEST_VERSION": "0",
-            "REFLEX_TELEMETRY_ENABLED": "0",
-            # Its own web build folder, so a running `make run` is not disturbed.
-            "REFLEX_WEB_WORKDIR": str(ROOT / ".web-e2e"),
-            # The state store of this run: tests read it to see that no session token lands there.
-            "REFLEX_STATES_WORKDIR": str(data_dir / "states"),
-            "CBS_MONITOR_DATA_DIR": str(data_dir),
-            "CBS_MONITOR_BASE_URL": f"http://127.0.0.1:{port}",
-            "CBS_MONITOR_SCHEDULER_ENABLED": env.get("CBS_MONITOR_SCHEDULER_ENABLED", "true"),
-            # Validation jobs on the embedded queue, by the worker the server starts itself.
-            "CBS_MONITOR_JOB_QUEUE": "sqlite",
-        }
-    )
-    return env
-
-
 @pytest.fixture(scope="session")
 def e2e_server():
-    """Start the portal once; yields (base_url, data_dir). Serialised across concurrent runs by a lock."""
+    """Start the portal once (the topology of CBS_E2E_TOPOLOGY); yields a Portal, which unpacks
+    as (base_url, data_dir). Serialised across concurrent runs in one checkout by a lock."""
     ARTIFACTS.mkdir(exist_ok=True)
     lock = open(ROOT / ".e2e.lock", "w")  # noqa: SIM115 — held for the whole session
     fcntl.flock(lock, fcntl.LOCK_EX)
     data_dir = Path(tempfile.mkdtemp(prefix="cbs-e2e-"))
-    port = _free_port()
-    env = server_env(data_dir, port)
-    python = str(ROOT / ".venv" / "bin" / "python")
-    for command in (["migrate"], ["seed-demo"]):
-        subprocess.run(
-            [python, "-m", "cbs_monitor.cli", *command],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-    log = ARTIFACTS / "e2e-server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "reflex"),
-                "run",
-                "--env",
-                "prod",
-                "--frontend-port",
-                str(port),
-                "--backend-port",
-                str(port),
-                "--backend-host",
-                "127.0.0.1",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{base_url}/ping", 300, proc, log)
-        _wait_for(f"{base_url}/login/", 60, proc, log)
-        yield base_url, data_dir
+        with topology.running_portal(
+            topology.TOPOLOGY, data_dir, ARTIFACTS / "e2e-server.log"
+        ) as portal:
+            yield portal
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
         fcntl.flock(lock, fcntl.LOCK_UN)
         lock.close()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -133,21 +47,16 @@ def e2e_server():
 
 @pytest.fixture(scope="session")
 def base_url(e2e_server) -> str:
-    return e2e_server[0]
+    return e2e_server.base_url
 
 
 @pytest.fixture(scope="session")
 def e2e_db(e2e_server):
-    """Point this test process at the server's database (same data dir) for arranging and checking."""
-    from cbs_monitor.settings import reset_settings
+    """Point this test process at the server's database for arranging and checking."""
+    with topology.pointed_at(e2e_server):
+        from cbs_monitor import db
 
-    os.environ["CBS_MONITOR_DATA_DIR"] = str(e2e_server[1])
-    os.environ["CBS_MONITOR_BASE_URL"] = e2e_server[0]
-    reset_settings()
-    from cbs_monitor import db
-
-    yield db
-    reset_settings()
+        yield db
 
 
 @pytest.fixture(scope="session")
