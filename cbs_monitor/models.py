@@ -259,6 +259,20 @@ class Report(SQLModel, table=True):
     storage_key: str | None = None
 
 
+class StoredFile(SQLModel, table=True):
+    """A delivered file kept in the portal's own database (CBS_MONITOR_FILE_STORAGE=database), so
+    that every portal node and worker reaches it. Content-addressed: the key is the SHA-256 of the
+    bytes, so the same file delivered twice is one row."""
+
+    key: str = Field(primary_key=True, max_length=64)
+    content: bytes
+    size: int
+    created_at: dt.datetime
+    # Real time of the last put of these bytes (the folder's mtime): the stray-file sweep removes
+    # a row no delivery points at only once this is older than its grace time.
+    touched_at: dt.datetime = Field(index=True)
+
+
 class WithdrawalPart(str, enum.Enum):
     totals = "totaal_hoofdgroep"
     categories = "productcategorie"

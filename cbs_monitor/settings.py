@@ -68,6 +68,9 @@ class Settings:
     readiness_release: str = "automatic"
     reminder_working_days: int = 5
     retention_days: int = 365
+    # Delivered files: "local" (a folder in data_dir, one machine) or "database" (the portal's own
+    # database, which every portal node and worker machine reaches).
+    file_storage: str = "local"
     # A stored file that no delivery points at is removed by the scheduler this long after it was
     # written (the delivery's row commits within seconds of the file).
     stray_file_minutes: int = 30
@@ -171,6 +174,8 @@ class Settings:
             )
         if settings.job_queue not in {"sqlite", "postgres", "redis", "immediate"}:
             raise ValueError(f"{PREFIX}JOB_QUEUE must be sqlite, postgres, redis or immediate")
+        if settings.file_storage not in {"local", "database"}:
+            raise ValueError(f"{PREFIX}FILE_STORAGE must be local or database")
         if settings.readiness_release not in {"automatic", "review"}:
             raise ValueError(f"{PREFIX}READINESS_RELEASE must be automatic or review")
         if settings.production and not settings.secret_key:

@@ -157,6 +157,15 @@ def data_dir(tmp_path, monkeypatch):
     reset_settings()
 
 
+@pytest.fixture(params=["local", "database"])
+def file_storage(request, data_dir, monkeypatch) -> Iterator[str]:
+    """Each test using it runs once per file storage backend (CBS_MONITOR_FILE_STORAGE)."""
+    monkeypatch.setenv("CBS_MONITOR_FILE_STORAGE", request.param)
+    reset_settings()
+    yield request.param
+    reset_settings()
+
+
 @pytest.fixture
 def migrated_db(data_dir, templates, monkeypatch):
     """A migrated, empty database; yields the `cbs_monitor.db` module (use db.session())."""

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from sqlmodel import Session, select
 
 from cbs_monitor import clock, dutch, protocol
-from cbs_monitor import db as db_module
 from cbs_monitor.models import (
     Delivery,
     DeliveryStatus,
@@ -122,14 +121,9 @@ def _store_received(
 ) -> Delivery:
     """The receipt: the file in private storage and the delivery 'ontvangen' (time, size,
     sha256), with the context its validation job checks against. The stored file goes again
-    when the transaction does not commit (nothing is left behind without its row)."""
+    with the transaction when it does not commit (nothing is left behind without its row)."""
     received_at = clock.now()
-    # Content-addressed: the same bytes delivered before share the stored file, which is then
-    # not this transaction's to remove.
-    new_file = not storage.exists(hashlib.sha256(data).hexdigest())
-    key = storage.put(data)
-    if new_file:
-        db_module.after_rollback(db, lambda: storage.delete(key))
+    key = storage.put(data, db)
     delivery = Delivery(
         municipality_code=municipality_code,
         period_code=period_code,

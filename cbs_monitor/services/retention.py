@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import importlib
 import logging
-import time
 from typing import Protocol
 
 from sqlmodel import Session, col, select
@@ -120,8 +119,9 @@ def apply_retention(
 
 def sweep_stray_files(db: Session, *, older_than: dt.timedelta | None = None) -> int:
     """Remove stored files that no delivery or report points at, once older than the grace time
-    (a delivery stores its file before its row commits). The clean-up on a failed transaction
-    (db.after_rollback) catches nearly all; this catches a crash in between. Returns how many."""
+    (a delivery may store its file before its row commits), on either backend. The clean-up of
+    a failed receipt (after_rollback in the folder, the transaction itself in the database)
+    catches nearly all; this catches a crash in between. Returns how many."""
     from cbs_monitor.services import storage
 
     grace = older_than or dt.timedelta(minutes=get_settings().stray_file_minutes)
@@ -130,19 +130,15 @@ def sweep_stray_files(db: Session, *, older_than: dt.timedelta | None = None) ->
         for model in (Delivery, Report)
         for key in db.exec(select(model.storage_key).where(col(model.storage_key).is_not(None)))
     }
-    # File times are real time, whatever the portal's (possibly shifted) clock says.
-    cutoff = time.time() - grace.total_seconds()
+    # Stored-file times are real time, whatever the portal's (possibly shifted) clock says.
+    cutoff = storage.real_now() - grace
     removed = 0
-    for key, path in storage.stored_files():
-        if key in referenced:
+    for stored in storage.stored_files(touched_before=cutoff):
+        if stored.key in referenced:
             continue
-        try:
-            if path.stat().st_mtime > cutoff:
-                continue
-            path.unlink()
-        except FileNotFoundError:
-            continue
-        removed += 1
+        # Not if it was stored again since it was listed: its delivery is about to commit.
+        if storage.discard(stored):
+            removed += 1
     if removed:
         log.warning("stray-file sweep: %d stored files without a delivery removed", removed)
     return removed

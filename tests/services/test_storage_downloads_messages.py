@@ -9,9 +9,12 @@ from sqlmodel import select
 from cbs_monitor import clock
 from cbs_monitor.models import Message, User
 from cbs_monitor.services import downloads, messages, storage
+from cbs_monitor.settings import reset_settings
 
 
-def test_storage_is_content_addressed_private_and_atomic(data_dir):
+def test_storage_is_content_addressed_private_and_atomic(data_dir, monkeypatch):
+    monkeypatch.setenv("CBS_MONITOR_FILE_STORAGE", "local")  # the folder's own promises
+    reset_settings()
     key = storage.put(b"hello")
     assert len(key) == 64 and storage.get(key) == b"hello"
     path = data_dir / "files" / key[:2] / key

@@ -214,8 +214,8 @@ def test_a_rolled_back_receipt_leaves_no_file_behind(db):
     keys: list[str] = []
     original = storage.put
 
-    def put(payload: bytes) -> str:
-        keys.append(original(payload))
+    def put(payload: bytes, db=None) -> str:
+        keys.append(original(payload, db))
         return keys[-1]
 
     storage.put, saved = put, storage.put
