@@ -33,17 +33,27 @@ test-deps: install
 
 # Browser tests run in their own pytest process: sync Playwright keeps an event loop running
 # that would clash with the asyncio tests of the scheduler. Then the database-facing tests once
-# more on PostgreSQL, the production database; last the validation worker on a Redis queue.
+# more on PostgreSQL, the production database; the validation worker on a Redis queue; last the
+# production topology under failure (tests/production, the smoke of `make test-production`).
 test: test-deps
 	@rc=0; \
-	$(ENV) python -m pytest -q --ignore=tests/e2e || rc=1; \
+	$(ENV) python -m pytest -q --ignore=tests/e2e --ignore=tests/production || rc=1; \
 	$(ENV) python -m pytest -q tests/e2e || rc=1; \
 	bash scripts/test-postgres.sh || rc=1; \
 	bash scripts/test-redis.sh || rc=1; \
+	$(ENV) python -m pytest -q -p no:randomly tests/production || rc=1; \
+	exit $$rc
+
+# The whole browser suite against the production topology (two nodes behind nginx, PostgreSQL,
+# Redis), then its failure tests.
+test-production: test-deps
+	@rc=0; \
+	$(ENV) CBS_E2E_TOPOLOGY=production python -m pytest -q tests/e2e || rc=1; \
+	$(ENV) python -m pytest -q -p no:randomly tests/production || rc=1; \
 	exit $$rc
 
 unit: install
-	$(ENV) python -m pytest -q --ignore=tests/e2e
+	$(ENV) python -m pytest -q --ignore=tests/e2e --ignore=tests/production
 
 e2e: test-deps
 	$(ENV) python -m pytest -q tests/e2e

@@ -111,7 +111,9 @@ start_node() {
   echo "$port" >"$node.port"
   mkdir -p "$node"
   (
+    # Its own folders, as on its own machine: the files are in the database, not on a disk.
     export REFLEX_WEB_WORKDIR="$node/web" REFLEX_STATES_WORKDIR="$node/states"
+    export CBS_MONITOR_DATA_DIR="$node/data"
     exec setsid bash -c '
       portal=$$
       (while kill -0 "$portal" 2>/dev/null; do
