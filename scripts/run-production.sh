@@ -110,6 +110,7 @@ start_node() {
   port="$(cat "$node.port" 2>/dev/null || free_port)"
   echo "$port" >"$node.port"
   mkdir -p "$node"
+  [ -f "$node/portal.log" ] && mv "$node/portal.log" "$node/portal.log.1"  # the previous start
   (
     # Its own folders, as on its own machine: the files are in the database, not on a disk.
     export REFLEX_WEB_WORKDIR="$node/web" REFLEX_STATES_WORKDIR="$node/states"
@@ -128,7 +129,20 @@ start_node() {
 
 node_healthy() { curl -sf -m 3 -o /dev/null "http://127.0.0.1:$(cat "$DIR/node$1.port")/healthz"; }
 
-for i in $(seq "$NODES"); do rm -f "$DIR/node$i.port"; start_node "$i"; done
+# One after another until each has initialised: `reflex run` rewrites the checkout's .gitignore
+# (not atomically) as it starts, and two at once can leave it cut short.
+wait_initialised() {
+  for _ in $(seq 600); do
+    grep -q "Starting Reflex App" "$DIR/node$1/portal.log" 2>/dev/null && return 0
+    kill -0 -- "-$(cat "$DIR/node$1.pgid")" 2>/dev/null || return 0
+    sleep 0.5
+  done
+}
+for i in $(seq "$NODES"); do
+  rm -f "$DIR/node$i.port"
+  start_node "$i"
+  wait_initialised "$i"
+done
 for i in $(seq "$NODES"); do
   for _ in $(seq 600); do
     node_healthy "$i" && break

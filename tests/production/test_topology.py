@@ -9,6 +9,7 @@ import http.client
 import os
 import signal
 import socket
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -147,6 +148,18 @@ def _technical_reports(delivery_id: int) -> int:
                 )
             ).all()
         )
+
+
+def test_two_nodes_started_one_after_the_other_leave_the_checkout_as_it_was(production):
+    """`reflex run` rewrites .gitignore as it starts; two at once once cut it short."""
+    from tests.topology import ROOT
+
+    tracked = subprocess.run(
+        ["git", "diff", "--stat", "--", ".gitignore"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert tracked.returncode == 0 and tracked.stdout == "", tracked.stdout
+    lines = (ROOT / ".gitignore").read_text().splitlines()
+    assert ".venv/" in lines and "test-artifacts/" in lines
 
 
 def test_two_nodes_serve_one_port_with_websockets(production):
