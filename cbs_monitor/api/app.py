@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp
 
 from cbs_monitor.api import downloads
 from cbs_monitor.api.v1.app import PREFIX as API_V1
@@ -37,12 +39,21 @@ async def _health(request: Request) -> JSONResponse:
     return JSONResponse(body, status_code=200 if view.ok else 503)
 
 
+class _ApiMount(Mount):
+    """The API's mount, also for a path with a line break in it: Starlette's `.*` stops at one,
+    and such a request would get the portal's plain-text 404 instead of the API's JSON."""
+
+    def __init__(self, path: str, app: ASGIApp) -> None:
+        super().__init__(path, app=app)
+        self.path_regex = re.compile(self.path_regex.pattern, re.DOTALL)
+
+
 def collect_routes() -> list[BaseRoute]:
     return [
         Route("/healthz", _health),
         *auth_routes.routes(),
         *downloads.routes(),
-        Mount(API_V1, app=build_v1()),
+        _ApiMount(API_V1, app=build_v1()),
     ]
 
 

@@ -96,3 +96,15 @@ def fuzz_bearer(api_db, client, supplier, monkeypatch):
 )
 def test_schemathesis_no_server_errors_and_responses_match_the_schema(case, fuzz_bearer):
     case.call_and_validate(headers=fuzz_bearer, checks=CHECKS)
+
+
+def test_a_path_with_a_line_break_gets_the_apis_json_answer(client, supplier):
+    """Found by Schemathesis: Starlette's mount pattern stopped at a line break, and the request
+    fell through to the portal's plain-text 404."""
+    from tests.api.conftest import get_token
+
+    bearer = {"Authorization": f"Bearer {get_token(client, supplier)}"}
+    for path in ("/api/v1/deliveries/%C3%88%0AG", "/api/v1/deliveries/%0A/technical-report.xlsx"):
+        response = client.get(path, headers=bearer)
+        assert response.status_code in {404, 422}, response.text
+        assert response.headers["content-type"].startswith("application/json")
