@@ -4,9 +4,11 @@ import reflex as rx
 from reflex_base.plugins.sitemap import SitemapPlugin
 from reflex_components_radix.plugin import RadixThemesPlugin
 
+from cbs_monitor.server_workers import respawn_failed_workers
 from cbs_monitor.settings import get_settings
 
 settings = get_settings()
+respawn_failed_workers()  # a granian worker that dies is replaced, not the end of the node
 
 config = rx.Config(
     app_name="cbs_monitor",

@@ -73,6 +73,9 @@ class Settings:
     stray_file_minutes: int = 30
     demo_data: bool = True
     scheduler_enabled: bool = True
+    # One scheduler acts across all nodes (a lease in the database, renewed every third of it):
+    # when the leader dies without handing over, another takes over within 4/3 of this.
+    scheduler_lease_seconds: float = 30.0
     cbs_form_url: str = (
         "https://www.cbs.nl/nl-nl/deelnemers-enquetes/decentrale-overheden/monitor-sociaal-domein"
     )

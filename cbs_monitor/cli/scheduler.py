@@ -17,6 +17,7 @@ def _logging() -> None:
 
 def _scheduler(args: argparse.Namespace) -> int:
     from cbs_monitor import scheduler
+    from cbs_monitor.settings import get_settings
 
     _logging()
     if args.once:
@@ -26,7 +27,7 @@ def _scheduler(args: argparse.Namespace) -> int:
         )
         return 0
     config = scheduler.SchedulerConfig(
-        lease_seconds=args.lease_seconds,
+        lease_seconds=args.lease_seconds or get_settings().scheduler_lease_seconds,
         reconcile_seconds=args.reconcile_seconds,
         send_seconds=args.send_seconds,
     )
@@ -67,7 +68,12 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="one reconcile and one round of mail, then exit (ignores the lease)",
     )
-    sched.add_argument("--lease-seconds", type=float, default=60.0)
+    sched.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=None,
+        help="lease length (default CBS_MONITOR_SCHEDULER_LEASE_SECONDS)",
+    )
     sched.add_argument("--reconcile-seconds", type=float, default=60.0)
     sched.add_argument("--send-seconds", type=float, default=15.0)
     sched.set_defaults(func=_scheduler)

@@ -28,9 +28,12 @@ WINDOW_JOB_PREFIX = "window/"
 @dataclasses.dataclass(frozen=True)
 class SchedulerConfig:
     """Intervals in seconds. The lease must outlive a few renewals, so a slow tick or a busy
-    database does not hand the work to a second instance."""
+    database does not hand the work to a second instance. A leader that dies without handing
+    over is replaced within lease + renewal (4/3 of the lease) by a standby instance."""
 
-    lease_seconds: float = 60.0
+    lease_seconds: float = dataclasses.field(
+        default_factory=lambda: get_settings().scheduler_lease_seconds
+    )
     reconcile_seconds: float = 60.0
     send_seconds: float = 15.0
     # How long stop() waits for work already running in a thread.

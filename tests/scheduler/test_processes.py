@@ -21,9 +21,14 @@ FAST = ["--lease-seconds", "2", "--reconcile-seconds", "0.3", "--send-seconds", 
 
 
 class Proc:
-    def __init__(self, log: Path, clock_fixed: str, args: list[str]):
+    def __init__(self, log: Path, clock_fixed: str, args: list[str], **extra_env: str):
         self.log = log
-        env = {**os.environ, "CBS_MONITOR_CLOCK_FIXED": clock_fixed, "PYTHONUNBUFFERED": "1"}
+        env = {
+            **os.environ,
+            "CBS_MONITOR_CLOCK_FIXED": clock_fixed,
+            "PYTHONUNBUFFERED": "1",
+            **extra_env,
+        }
         self._out = open(log, "wb")  # noqa: SIM115 — closed in stop()
         self.popen = subprocess.Popen(
             [sys.executable, "-m", "cbs_monitor.cli", "scheduler", *args],
@@ -127,6 +132,27 @@ def test_two_scheduler_processes_only_one_acts_and_the_other_takes_over(world, p
         assert lease.current_holder(s) is None
     files = world.eml_files()  # fails on any key written twice
     assert len(files) == 14 and set(files) >= OPEN_MAILS
+
+
+def test_a_dead_leader_is_replaced_within_four_thirds_of_the_lease_setting(world, procs, tmp_path):
+    """The takeover time is CBS_MONITOR_SCHEDULER_LEASE_SECONDS: the lease lapses at most a
+    lease after the leader's last renewal, and the standby tries every third of a lease."""
+    lease_seconds = 3.0
+    env = {"CBS_MONITOR_SCHEDULER_LEASE_SECONDS": str(lease_seconds)}
+    fast = ["--reconcile-seconds", "0.3", "--send-seconds", "0.1"]
+    a = Proc(tmp_path / "a.log", "2026-07-01T09:00", fast, **env)
+    b = Proc(tmp_path / "b.log", "2026-07-01T09:00", fast, **env)
+    procs += [a, b]
+    wait_for(lambda: a.active or b.active, what="a leader")
+    assert f"(lease {lease_seconds:g}s," in a.text() + b.text()
+    leader, standby = (a, b) if a.active else (b, a)
+    wait_for(lambda: standby.holder is not None, what="the standby")
+    leader.kill()
+    killed = time.monotonic()
+    wait_for(lambda: standby.active, timeout=4 * lease_seconds, what="the takeover")
+    takeover = time.monotonic() - killed
+    # 4/3 of the lease, plus a renewal's worth of slack for a loaded machine.
+    assert takeover <= lease_seconds * 4 / 3 + 1.0, takeover
 
 
 def _many_product_managers(world, count: int) -> int:
