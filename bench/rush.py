@@ -26,6 +26,7 @@ import resource
 import sys
 import time
 
+from rush_browse import Script, bare_script, portal_script
 from rush_report import Result, table, verdicts
 from rush_run import bare, rush
 from rush_targets import BareTarget, EmbeddedTarget, ProductionTarget, Target
@@ -55,13 +56,20 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-async def _measure(target: Target, args: argparse.Namespace, *, kill: bool = False) -> Result:
+async def _measure(
+    target: Target, scripts: dict[str, Script], args: argparse.Namespace, *, kill: bool = False
+) -> Result:
     if isinstance(target, BareTarget):
         return await bare(
-            target, sessions=args.sessions, think=args.think, seconds=args.bare_seconds
+            target,
+            scripts["bare"],
+            sessions=args.sessions,
+            think=args.think,
+            seconds=args.bare_seconds,
         )
     return await rush(
         target,
+        scripts["portal"],
         municipalities=args.municipalities,
         sessions=args.sessions,
         spread=args.spread,
@@ -73,11 +81,13 @@ async def _measure(target: Target, args: argparse.Namespace, *, kill: bool = Fal
     )
 
 
-def _run_one(target: Target, args: argparse.Namespace, *, kill: bool = False) -> Result:
+def _run_one(
+    target: Target, scripts: dict[str, Script], args: argparse.Namespace, *, kill: bool = False
+) -> Result:
     print(f"{target.name}{' (kill run)' if kill else ''}: starting …", flush=True)
     try:
         target.start()
-        result = asyncio.run(_measure(target, args, kill=kill))
+        result = asyncio.run(_measure(target, scripts, args, kill=kill))
     finally:
         target.stop()
         if args.keep:
@@ -99,16 +109,19 @@ def main() -> int:
         wanted = [t for t in wanted if t != "production"]
         args.kill = False
     kinds = {"bare": BareTarget, "embedded": EmbeddedTarget, "production": ProductionTarget}
+    # The event names, from the states themselves: Reflex registers states in a context
+    # variable, so they are imported here, outside the event loops of the runs.
+    scripts = {"portal": portal_script(), "bare": bare_script()}
     started = time.monotonic()
     results: list[Result] = []
     bare_result: Result | None = None
     for name in [t for t in ALL if t in wanted]:  # the bare app first: alone on the machine
-        result = _run_one(kinds[name](), args)
+        result = _run_one(kinds[name](), scripts, args)
         if name == "bare":
             bare_result = result
         results.append(result)
     if args.kill:
-        results.append(_run_one(ProductionTarget(), args, kill=True))
+        results.append(_run_one(ProductionTarget(), scripts, args, kill=True))
     # The bare app's column last: the portal targets side by side.
     shown = [r for r in results if r is not bare_result] + ([bare_result] if bare_result else [])
     own = resource.getrusage(resource.RUSAGE_SELF)

@@ -34,6 +34,7 @@ class Result:
     redirects: int = 0
     cpu: float = math.nan  # server CPU seconds in the measured window
     rss: float = math.nan  # peak RSS, MB, summed over the server's processes
+    client_cpu: float = math.nan  # the bench's own CPU seconds in the same window
     seconds: float = 0.0  # the measured window
     lost: int = 0
     doubled: int = 0
@@ -83,6 +84,7 @@ def table(results: list[Result], bare: Result | None) -> str:
         ),
         ("server CPU in the window", [f"{r.cpu:.1f} s in {r.seconds:.0f} s" for r in results]),
         ("server peak RSS (sum)", [f"{r.rss:.0f} MB" for r in results]),
+        ("bench client's own CPU", [f"{r.client_cpu:.1f} s" for r in results]),
         ("lost (receipt, no report)", [count(r, r.lost) for r in results]),
         ("reported twice", [count(r, r.doubled) for r in results]),
         ("no receipt", [count(r, r.refused) for r in results]),

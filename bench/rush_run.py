@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
-from rush_browse import Browsing, bare_script, portal_script
+from rush_browse import Browsing, Script
 from rush_report import Result
 from rush_targets import Target
 from rush_upload import deliver_all
@@ -60,12 +61,18 @@ def max_size_files(period: str, codes: list[str]) -> dict[str, tuple[str, bytes]
     return _files[key]
 
 
+def _own_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
 def _sampler(target: Target) -> UsageSampler:
     return UsageSampler(lambda: (target.sessions(), set(target.node_pgids()), target.marker()))
 
 
 async def rush(
     target: Target,
+    script: Script,
     *,
     municipalities: int,
     sessions: int,
@@ -84,13 +91,14 @@ async def rush(
     files = max_size_files(data["period"], [c["code"] for c in data["clients"]])
     result.files = len(files)
     cookies: list[str | None] = [f"{data['session_cookie']}={t}" for t in data["sessions"]]
-    browsing = Browsing(target.url, target.origin(), portal_script(), cookies, think=think)
+    browsing = Browsing(target.url, target.origin(), script, cookies, think=think)
     await browsing.connect()
     sampler = _sampler(target)
     browsing.start()
     quiet_start = time.perf_counter()
     await asyncio.sleep(quiet)
     sampler.start()
+    client_cpu = _own_cpu()
     rush_start = time.perf_counter()
     killed: list[float] = []
 
@@ -113,6 +121,7 @@ async def rush(
     )
     rush_end = time.perf_counter()
     result.cpu, result.rss = sampler.stop()
+    result.client_cpu = _own_cpu() - client_cpu
     await browsing.stop()
     result.seconds = rush_end - rush_start
 
@@ -148,18 +157,22 @@ async def rush(
     return result
 
 
-async def bare(target: Target, *, sessions: int, think: float, seconds: float) -> Result:
+async def bare(
+    target: Target, script: Script, *, sessions: int, think: float, seconds: float
+) -> Result:
     """The same browsing load, Increment clicks, on the bare app alone."""
     result = Result(target.name + " app alone")
-    browsing = Browsing(target.url, target.origin(), bare_script(), [None] * sessions, think=think)
+    browsing = Browsing(target.url, target.origin(), script, [None] * sessions, think=think)
     await browsing.connect()
     sampler = _sampler(target)
     browsing.start()
     sampler.start()
+    client_cpu = _own_cpu()
     start = time.perf_counter()
     await asyncio.sleep(seconds)
     end = time.perf_counter()
     result.cpu, result.rss = sampler.stop()
+    result.client_cpu = _own_cpu() - client_cpu
     await browsing.stop()
     result.seconds = end - start
     result.rush = [t.seconds for t in browsing.window(start, end) if t.seconds is not None]

@@ -197,6 +197,11 @@ class ProductionTarget(Target):
     ready_path = "/healthz"
     script = ROOT / "scripts" / "run-production.sh"
 
+    def __init__(self) -> None:
+        super().__init__()
+        # PostgreSQL runs as its own user and must reach its folder inside this one.
+        self.dir.chmod(0o755)
+
     @classmethod
     def available(cls) -> bool:
         return cls.script.exists()

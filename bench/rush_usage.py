@@ -1,7 +1,8 @@
 """CPU seconds and peak RSS of a target's processes, sampled from /proc.
 
 A process is the target's when it is in the target's session or one of its process groups, or
-names the target's folder on its command line (a daemon such as PostgreSQL leaves the session).
+names the target's folder on its command line (a daemon such as PostgreSQL leaves the session),
+or descends from one that is.
 CPU is counted per process from the start of a measuring window, so a process killed halfway
 keeps what it used until the last sample; peak RSS is the largest sum over the processes seen
 in one sample.
@@ -18,26 +19,35 @@ _TICK = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
+def _names(pid: int, marker: str) -> bool:
+    return bool(marker) and marker.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
 def _processes(sessions: set[int], pgids: set[int], marker: str) -> dict[int, tuple[float, int]]:
-    """pid -> (CPU seconds, RSS bytes) of the matching processes."""
-    found: dict[int, tuple[float, int]] = {}
+    """pid -> (CPU seconds, RSS bytes) of the matching processes and their descendants (a
+    PostgreSQL backend or an nginx worker renames itself, so only its parent names the folder)."""
+    table: dict[int, tuple[int, float, int]] = {}  # pid -> (ppid, cpu, rss)
+    mine: set[int] = set()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            pgrp, sid = int(fields[2]), int(fields[3])
-            mine = sid in sessions or pgrp in pgids
-            if not mine and marker:
-                mine = marker.encode() in Path(f"/proc/{entry}/cmdline").read_bytes()
-            if not mine:
-                continue
+            ppid, pgrp, sid = int(fields[1]), int(fields[2]), int(fields[3])
             cpu = (int(fields[11]) + int(fields[12])) / _TICK
             rss = int(Path(f"/proc/{entry}/statm").read_text().split()[1]) * _PAGE
+            pid = int(entry)
+            table[pid] = (ppid, cpu, rss)
+            if sid in sessions or pgrp in pgids or _names(pid, marker):
+                mine.add(pid)
         except (OSError, IndexError, ValueError):
             continue
-        found[int(entry)] = (cpu, rss)
-    return found
+    grown = True
+    while grown:
+        more = {pid for pid, (ppid, _, _) in table.items() if ppid in mine} - mine
+        mine |= more
+        grown = bool(more)
+    return {pid: (table[pid][1], table[pid][2]) for pid in mine}
 
 
 class UsageSampler:
