@@ -24,6 +24,7 @@ the page's handlers), so a renamed state or handler shows here at once.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import dataclasses
 import random
@@ -149,13 +150,14 @@ class Tab:
         self.sio.on("disconnect", self._on_disconnect, namespace=NAMESPACE)
         self._waiting: tuple[Callable[[Delta], bool], asyncio.Future[None]] | None = None
         self.disconnects = 0
-        self.redirects = 0  # the server sent the tab elsewhere (signed out, no access)
+        self.redirects: collections.Counter[str] = collections.Counter()  # path -> times
         self.closing = False
 
     async def _on_event(self, update: dict) -> None:
         delta = update.get("delta") or {}
-        if any(e.get("name") == "_redirect" for e in update.get("events") or []):
-            self.redirects += 1
+        for sent in update.get("events") or []:
+            if sent.get("name") == "_redirect":  # signed out, no access: the page would leave
+                self.redirects[str((sent.get("payload") or {}).get("path"))] += 1
         if self._waiting is not None and not self._waiting[1].done() and self._waiting[0](delta):
             self._waiting[1].set_result(None)
 
@@ -166,9 +168,15 @@ class Tab:
     async def connect(self) -> None:
         from reflex.state import State
 
-        headers = {"Origin": self.origin}
-        if self.cookie:
-            headers["Cookie"] = self.cookie
+        def headers() -> dict[str, str]:
+            # A new dict for every (re)connect: python-engineio moves the Cookie header out of the
+            # dict it is given into an HTTP session that a reconnect replaces, so a reused dict
+            # would reconnect without the cookie (a browser always sends it).
+            found = {"Origin": self.origin}
+            if self.cookie:
+                found["Cookie"] = self.cookie
+            return found
+
         boot = {
             "name": _event_name(State.hydrate_and_load),
             "payload": {},
@@ -257,8 +265,8 @@ class Browsing:
         return sum(tab.disconnects for tab in self.tabs)
 
     @property
-    def redirects(self) -> int:
-        return sum(tab.redirects for tab in self.tabs)
+    def redirects(self) -> collections.Counter[str]:
+        return sum((tab.redirects for tab in self.tabs), collections.Counter())
 
     def window(self, start: float, end: float, label: str | None = None) -> list[RoundTrip]:
         return [

@@ -31,7 +31,7 @@ class Result:
     rush_tonen: list[float] = dataclasses.field(default_factory=list)
     unanswered: int = 0  # browsing events without an answer in time (or not sent)
     disconnects: int = 0
-    redirects: int = 0
+    redirects: dict[str, int] = dataclasses.field(default_factory=dict)  # path -> times
     cpu: float = math.nan  # server CPU seconds in the measured window
     rss: float = math.nan  # peak RSS, MB, summed over the server's processes
     client_cpu: float = math.nan  # the bench's own CPU seconds in the same window
@@ -80,7 +80,7 @@ def table(results: list[Result], bare: Result | None) -> str:
         ("browsing p95 / bare app's p95", [ratio(r) for r in results]),
         (
             "unanswered / redirected / disconnects",
-            [f"{r.unanswered} / {r.redirects} / {r.disconnects}" for r in results],
+            [f"{r.unanswered} / {sum(r.redirects.values())} / {r.disconnects}" for r in results],
         ),
         ("server CPU in the window", [f"{r.cpu:.1f} s in {r.seconds:.0f} s" for r in results]),
         ("server peak RSS (sum)", [f"{r.rss:.0f} MB" for r in results]),
@@ -127,4 +127,6 @@ def verdicts(results: list[Result], bare: Result | None) -> list[str]:
         )
         if r.statuses:
             out.append(f"  verdicts: {r.statuses}" + (f"; {r.note}" if r.note else ""))
+        if r.redirects:
+            out.append(f"  browsing sessions sent elsewhere: {r.redirects}")
     return out

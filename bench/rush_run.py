@@ -136,7 +136,7 @@ async def rush(
     ]
     result.unanswered = sum(1 for t in browsing.trips if t.seconds is None)
     result.disconnects = browsing.disconnects
-    result.redirects = browsing.redirects
+    result.redirects = dict(browsing.redirects)
 
     with_receipt = [u for u in uploads if u.receipt is not None]
     result.receipts = [u.receipt for u in with_receipt if u.receipt is not None]
@@ -178,5 +178,5 @@ async def bare(
     result.rush = [t.seconds for t in browsing.window(start, end) if t.seconds is not None]
     result.unanswered = sum(1 for t in browsing.trips if t.seconds is None)
     result.disconnects = browsing.disconnects
-    result.redirects = browsing.redirects
+    result.redirects = dict(browsing.redirects)
     return result
