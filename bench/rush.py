@@ -1,236 +1,140 @@
-"""`make bench-rush`: the last hour of a delivery window on the embedded set-up.
+"""`make bench-rush`: the last hour of a delivery window, against the real servers.
 
-50 municipalities each send a max-size file (about 2.5 MB) within 10 s, through the same service
-call the Aanleveren tab makes, while 50 browsing sessions keep asking for a Berichtenlog page
-(the service call behind *Tonen*). The real worker (`cbs-monitor worker`, two job processes, the
-SQLite queue) checks the files. Printed: p50/p95 of upload → receipt and upload → technical
-report, the browsing calls' p50/p95 during the rush against the same calls on a quiet portal,
-the worker's CPU time and peak RSS, and the deliveries lost (must be 0). With `--kill` the
-worker is killed with SIGKILL halfway through the rush and started again: every delivery that
-got a receipt must get its report, none twice.
+50 municipalities each send a max-size file (about 2.5 MB) within 10 s through the supplier API
+(HTTP: token, POST /api/v1/deliveries → 202, GET /api/v1/deliveries/{id} until the technical
+report is there), while 50 other signed-in sessions switch tabs and click Tonen on the
+Berichtenlog over Reflex's websocket. Each target is a server started by a command on a free
+loopback port (bench/rush_targets.py):
 
-What it does not measure (yet): the websocket path of the browsing sessions and the production
-topology (two nodes behind nginx); see the closing note of issue 14.
+- bare:       bench/bare_app, a counter app, measured alone first: the same 50 sessions click
+              Increment (the floor for the portal's round-trips);
+- embedded:   the portal as `make run` serves it (SQLite, the worker started by the server);
+- production: scripts/run-production.sh (nginx, two portal nodes; skipped while it is missing).
+
+Printed side by side: upload → receipt and upload → technical report p50/p95, the browsing
+round-trips before and during the rush, their p95 against the bare app's, the server's CPU
+seconds and peak RSS (its process groups, from /proc), and deliveries lost or reported twice.
+With `--kill` a second production run follows in which node1's process group gets SIGKILL after
+half the receipts: every delivery with a receipt must still get its report, none twice.
 """
 
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
-import dataclasses
-import io
-import os
-import random
-import signal
-import subprocess
+import asyncio
+import resource
 import sys
-import tempfile
-import threading
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from rush_browse import Script, bare_script, portal_script
+from rush_report import Result, table, verdicts
+from rush_run import bare, rush
+from rush_targets import BareTarget, EmbeddedTarget, ProductionTarget, Target
 
-
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+ALL = ("bare", "embedded", "production")
 
 
-def _worker() -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "cbs_monitor.cli", "worker", "--processes", "2"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--targets", default=",".join(ALL), help="comma separated: " + ", ".join(ALL)
+    )
+    parser.add_argument(
+        "--kill", action="store_true", help="then a production run with node1 killed halfway"
+    )
+    parser.add_argument("--municipalities", type=int, default=50)
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--spread", type=float, default=10.0, help="seconds the files arrive in")
+    parser.add_argument("--think", type=float, default=1.0, help="mean seconds between clicks")
+    parser.add_argument("--quiet", type=float, default=10.0, help="browsing alone before the rush")
+    parser.add_argument("--bare-seconds", type=float, default=20.0)
+    parser.add_argument("--poll", type=float, default=0.2, help="seconds between status GETs")
+    parser.add_argument("--report-timeout", type=float, default=300.0)
+    parser.add_argument("--keep", action="store_true", help="keep the targets' folders and logs")
+    return parser.parse_args()
+
+
+async def _measure(
+    target: Target, scripts: dict[str, Script], args: argparse.Namespace, *, kill: bool = False
+) -> Result:
+    if isinstance(target, BareTarget):
+        return await bare(
+            target,
+            scripts["bare"],
+            sessions=args.sessions,
+            think=args.think,
+            seconds=args.bare_seconds,
+        )
+    return await rush(
+        target,
+        scripts["portal"],
+        municipalities=args.municipalities,
+        sessions=args.sessions,
+        spread=args.spread,
+        think=args.think,
+        quiet=args.quiet,
+        poll=args.poll,
+        report_timeout=args.report_timeout,
+        kill=kill,
     )
 
 
-def _group_usage(pgid: int) -> tuple[float, float]:
-    """CPU seconds and summed peak RSS (MB) of the processes in a process group."""
-    cpu, rss = 0.0, 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-            if int(stat[2]) != pgid:
-                continue
-            cpu += (int(stat[11]) + int(stat[12])) / tick
-            for line in Path(f"/proc/{entry}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    rss += int(line.split()[1]) / 1024
-        except (OSError, IndexError, ValueError):
-            continue
-    return cpu, rss
-
-
-@dataclasses.dataclass
-class Sent:
-    delivery_id: int
-    started: float
-    receipt: float
-    report: float | None = None
+def _run_one(
+    target: Target, scripts: dict[str, Script], args: argparse.Namespace, *, kill: bool = False
+) -> Result:
+    print(f"{target.name}{' (kill run)' if kill else ''}: starting …", flush=True)
+    try:
+        target.start()
+        result = asyncio.run(_measure(target, scripts, args, kill=kill))
+    finally:
+        target.stop()
+        if args.keep:
+            print(f"  {target.name}: folder and log kept in {target.dir}")
+        else:
+            target.cleanup()
+    print(f"  {target.name}: done", flush=True)
+    return result
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--municipalities", type=int, default=50)
-    parser.add_argument("--sessions", type=int, default=50)
-    parser.add_argument(
-        "--spread", type=float, default=10.0, help="seconds over which files arrive"
-    )
-    parser.add_argument("--kill", action="store_true", help="kill -9 the worker halfway")
-    args = parser.parse_args()
-
-    os.environ["CBS_MONITOR_DATA_DIR"] = tempfile.mkdtemp(prefix="cbs-rush-")
-    os.environ["CBS_MONITOR_JOB_QUEUE"] = "sqlite"
-    os.environ["CBS_MONITOR_MAX_PENDING_TOTAL"] = "1000"
-    from sqlmodel import select
-
-    from cbs_monitor import clock, db, migrations
-    from cbs_monitor.models import Delivery, DeliveryStatus, Municipality, Report, ReportKind, User
-    from cbs_monitor.protocol.sample import generate_sample
-    from cbs_monitor.services import deliveries, demo_data, message_log, periods
-    from cbs_monitor.services.permissions import load_actor
-
-    migrations.upgrade()
-    with db.session() as s:
-        demo_data.seed_demo(s)
-        period = periods.open_delivery_periods(s)[0].code
-        anna = load_actor(
-            s, s.exec(select(User).where(User.employee_id == "anna.devries")).one().id
-        )
-        codes = list(s.exec(select(Municipality.code).order_by(Municipality.code)).all())
-    chosen = codes[: args.municipalities]
-    print(f"generating {len(chosen)} files of about 2.5 MB …", flush=True)
-    files = {
-        code: generate_sample(code, period, target_bytes=2_600_000, seed=n, created=clock.today())
-        for n, code in enumerate(chosen)
-    }
-    sizes = [len(data) for _name, data in files.values()]
-    print(f"files: {min(sizes):,}–{max(sizes):,} bytes")
-
-    def actor_for(code: str):
-        # Anna's session, acting for this municipality: the permission check still runs.
-        return dataclasses.replace(
-            anna, municipality_codes=(code,), municipality_names={code: code}
-        )
-
-    def browse_once() -> float:
-        started = time.perf_counter()
-        with db.session() as s:
-            message_log.message_log(s, anna, "0363")
-        return time.perf_counter() - started
-
-    quiet = [browse_once() for _ in range(200)]
-
-    worker = _worker()
-    time.sleep(1.0)  # the worker's interpreter starts (not measured)
-    stop_browsing = threading.Event()
-    browsing: list[float] = []
-
-    def browse() -> None:
-        while not stop_browsing.is_set():
-            browsing.append(browse_once())
-
-    sent: list[Sent] = []
-    lock = threading.Lock()
-    rng = random.Random(1)
-    rush_start = time.perf_counter()
-
-    def deliver(code: str) -> None:
-        time.sleep(rng.uniform(0, args.spread))
-        name, data = files[code]
-        started = time.perf_counter()
-        with db.session() as s:
-            view = deliveries.deliver(
-                s, actor_for(code), code, name, io.BytesIO(data).read, terms_accepted=True
-            )
-        assert view.receipt is not None, view.refused
-        with lock:
-            sent.append(Sent(view.receipt.delivery_id, started, time.perf_counter()))
-
-    browsers = [threading.Thread(target=browse, daemon=True) for _ in range(args.sessions)]
-    for thread in browsers:
-        thread.start()
-    killed = False
-    with concurrent.futures.ThreadPoolExecutor(max_workers=len(chosen)) as pool:
-        futures = [pool.submit(deliver, code) for code in chosen]
-        while not all(f.done() for f in futures):
-            if args.kill and not killed and len(sent) >= len(chosen) // 2:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
-                worker = _worker()
-                killed = True
-                print(
-                    f"killed the worker with SIGKILL after {len(sent)} receipts; started a new one"
-                )
-            time.sleep(0.05)
-        for future in futures:
-            future.result()
-
-    deadline = time.monotonic() + 300
-    pending = {s.delivery_id: s for s in sent}
-    while pending and time.monotonic() < deadline:
-        with db.session() as s:
-            done = s.exec(
-                select(Delivery.id, Delivery.status).where(Delivery.id.in_(list(pending)))
-            ).all()
-        now = time.perf_counter()
-        for delivery_id, status in done:
-            if status != DeliveryStatus.received:
-                pending.pop(delivery_id).report = now
-        time.sleep(0.05)
-    rush_seconds = time.perf_counter() - rush_start
-    stop_browsing.set()
-    for thread in browsers:
-        thread.join()
-    cpu, rss = _group_usage(worker.pid)
-    os.killpg(worker.pid, signal.SIGTERM)
-    worker.wait(timeout=20)
-
-    with db.session() as s:
-        ids = [x.delivery_id for x in sent]
-        technical = s.exec(
-            select(Report.delivery_id).where(
-                Report.delivery_id.in_(ids), Report.kind == ReportKind.technical
-            )
-        ).all()
-        statuses = s.exec(select(Delivery.status).where(Delivery.id.in_(ids))).all()
-    lost = len(ids) - len(set(technical))
-    doubled = len(technical) - len(set(technical))
-    receipts = [x.receipt - x.started for x in sent]
-    reports = [x.report - x.started for x in sent if x.report is not None]
-    ms = 1000
+    args = _arguments()
+    wanted = [t.strip() for t in args.targets.split(",") if t.strip()]
+    unknown = set(wanted) - set(ALL)
+    if unknown:
+        sys.exit(f"unknown targets: {', '.join(sorted(unknown))}")
+    if ("production" in wanted or args.kill) and not ProductionTarget.available():
+        print("production: skipped, scripts/run-production.sh is not there (yet)")
+        wanted = [t for t in wanted if t != "production"]
+        args.kill = False
+    kinds = {"bare": BareTarget, "embedded": EmbeddedTarget, "production": ProductionTarget}
+    # The event names, from the states themselves: Reflex registers states in a context
+    # variable, so they are imported here, outside the event loops of the runs.
+    scripts = {"portal": portal_script(), "bare": bare_script()}
+    started = time.monotonic()
+    results: list[Result] = []
+    bare_result: Result | None = None
+    for name in [t for t in ALL if t in wanted]:  # the bare app first: alone on the machine
+        result = _run_one(kinds[name](), scripts, args)
+        if name == "bare":
+            bare_result = result
+        results.append(result)
+    if args.kill:
+        results.append(_run_one(ProductionTarget(), scripts, args, kill=True))
+    # The bare app's column last: the portal targets side by side.
+    shown = [r for r in results if r is not bare_result] + ([bare_result] if bare_result else [])
+    own = resource.getrusage(resource.RUSAGE_SELF)
     print(
-        f"\nrush: {len(sent)} files over {args.spread:.0f} s, {args.sessions} browsing sessions, "
-        f"worker 2 job processes{' (killed halfway)' if killed else ''}; {rush_seconds:.1f} s in all"
+        f"\n{args.municipalities} files over {args.spread:.0f} s, {args.sessions} browsing sessions "
+        f"(a click every {args.think:.1f} s on average each); {time.monotonic() - started:.0f} s in all"
     )
-    print(
-        f"upload → receipt          p50 {_pct(receipts, 0.5) * ms:7.0f} ms   p95 {_pct(receipts, 0.95) * ms:7.0f} ms"
-    )
-    print(
-        f"upload → technical report p50 {_pct(reports, 0.5):7.1f} s    p95 {_pct(reports, 0.95):7.1f} s"
-    )
-    quiet_p50, quiet_p95 = _pct(quiet, 0.5) * ms, _pct(quiet, 0.95) * ms
-    busy_p50, busy_p95 = _pct(browsing, 0.5) * ms, _pct(browsing, 0.95) * ms
-    print(f"Berichtenlog call, quiet  p50 {quiet_p50:7.1f} ms   p95 {quiet_p95:7.1f} ms")
-    print(
-        f"Berichtenlog call, rush   p50 {busy_p50:7.1f} ms   p95 {busy_p95:7.1f} ms "
-        f"(×{busy_p50 / quiet_p50:.1f} / ×{busy_p95 / quiet_p95:.1f}; {len(browsing)} calls)"
-    )
-    print(f"worker (last one): {cpu:.1f} s CPU, {rss:.0f} MB peak RSS summed over its processes")
-    verdicts = {
-        str(v.value if hasattr(v, "value") else v): statuses.count(v) for v in set(statuses)
-    }
-    print(f"verdicts: {verdicts}")
-    print(f"lost: {lost}, recorded twice: {doubled}")
-    return 1 if lost or doubled else 0
+    print(table(shown, bare_result))
+    print(f"(the bench's own process: {own.ru_utime + own.ru_stime:.0f} s CPU on the same 2 cores)")
+    for line in verdicts(shown, bare_result):
+        print(line)
+    failed = any(r.lost or r.doubled or r.refused for r in results if r is not bare_result)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
