@@ -189,23 +189,14 @@ def running_portal(topology: str, data_dir: Path, log: Path) -> Iterator[Portal]
             proc.wait()
 
 
-@contextlib.contextmanager
-def pointed_at(portal: Portal) -> Iterator[None]:
+def pointed_at(portal: Portal) -> contextlib.AbstractContextManager[None]:
     """This test process uses the portal's database (arranging and checking), then lets go."""
-    from cbs_monitor.settings import reset_settings
+    from tests.conftest import _environment
 
-    names = {"CBS_MONITOR_DATA_DIR", "CBS_MONITOR_BASE_URL", *portal.env}
-    previous = {name: os.environ.get(name) for name in names}
-    os.environ["CBS_MONITOR_DATA_DIR"] = str(portal.data_dir)
-    os.environ.update(portal.env)
-    os.environ["CBS_MONITOR_BASE_URL"] = portal.base_url
-    reset_settings()
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        reset_settings()
+    return _environment(
+        {
+            "CBS_MONITOR_DATA_DIR": str(portal.data_dir),
+            **portal.env,  # the production settings (its database, queue and storage) win
+            "CBS_MONITOR_BASE_URL": portal.base_url,
+        }
+    )

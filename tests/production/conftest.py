@@ -3,7 +3,6 @@ short validation lease so a job of a killed worker comes back within the test's 
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests import topology
+from tests.conftest import _environment
 from tests.topology import ARTIFACTS
 
 
@@ -18,17 +18,15 @@ from tests.topology import ARTIFACTS
 def production():
     ARTIFACTS.mkdir(exist_ok=True)
     data_dir = Path(tempfile.mkdtemp(prefix="cbs-production-"))
-    previous = os.environ.get("CBS_MONITOR_VALIDATION_LEASE_SECONDS")
-    os.environ["CBS_MONITOR_VALIDATION_LEASE_SECONDS"] = "15"  # inherited by every node
-    try:
-        with (
-            topology.running_portal("production", data_dir, ARTIFACTS / "production.log") as portal,
-            topology.pointed_at(portal),
-        ):
-            yield portal
-    finally:
-        if previous is None:
-            os.environ.pop("CBS_MONITOR_VALIDATION_LEASE_SECONDS", None)
-        else:
-            os.environ["CBS_MONITOR_VALIDATION_LEASE_SECONDS"] = previous
-        shutil.rmtree(data_dir, ignore_errors=True)
+    # The lease is inherited by every node from this process's environment.
+    with _environment({"CBS_MONITOR_VALIDATION_LEASE_SECONDS": "15"}):
+        try:
+            with (
+                topology.running_portal(
+                    "production", data_dir, ARTIFACTS / "production.log"
+                ) as portal,
+                topology.pointed_at(portal),
+            ):
+                yield portal
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
