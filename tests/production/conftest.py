@@ -29,4 +29,7 @@ def production():
             ):
                 yield portal
         finally:
+            # The nodes' own logs outlive the run, for a failure in CI to be read afterwards.
+            for log in sorted(data_dir.glob("production/node*/*.log")):
+                shutil.copy(log, ARTIFACTS / f"production-{log.parent.name}-{log.name}")
             shutil.rmtree(data_dir, ignore_errors=True)
