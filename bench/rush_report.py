@@ -33,6 +33,7 @@ class Result:
     disconnects: int = 0
     redirects: dict[str, int] = dataclasses.field(default_factory=dict)  # path -> times
     cpu: float = math.nan  # server CPU seconds in the measured window
+    cpu_parts: dict[str, float] = dataclasses.field(default_factory=dict)  # rush_usage.PARTS
     rss: float = math.nan  # peak RSS, MB, summed over the server's processes
     client_cpu: float = math.nan  # the bench's own CPU seconds in the same window
     seconds: float = 0.0  # the measured window
@@ -43,6 +44,10 @@ class Result:
     refused: int = 0  # uploads that never got a receipt
     statuses: dict[str, int] = dataclasses.field(default_factory=dict)
     note: str = ""
+
+
+# The parts of the server's CPU, as rush_usage.PARTS names them.
+CPU_PARTS = ("portal", "validation", "database", "proxy", "redis", "other")
 
 
 def _ms(values: list[float]) -> str:
@@ -83,6 +88,10 @@ def table(results: list[Result], bare: Result | None) -> str:
             [f"{r.unanswered} / {sum(r.redirects.values())} / {r.disconnects}" for r in results],
         ),
         ("server CPU in the window", [f"{r.cpu:.1f} s in {r.seconds:.0f} s" for r in results]),
+        *(
+            (f"  {part}", [f"{r.cpu_parts.get(part, 0.0):.1f} s" for r in results])
+            for part in CPU_PARTS
+        ),
         ("server peak RSS (sum)", [f"{r.rss:.0f} MB" for r in results]),
         ("bench client's own CPU", [f"{r.client_cpu:.1f} s" for r in results]),
         ("lost (receipt, no report)", [count(r, r.lost) for r in results]),

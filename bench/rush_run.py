@@ -120,7 +120,7 @@ async def rush(
         on_receipt=on_receipt,
     )
     rush_end = time.perf_counter()
-    result.cpu, result.rss = sampler.stop()
+    result.cpu, result.rss, result.cpu_parts = sampler.stop()
     result.client_cpu = _own_cpu() - client_cpu
     await browsing.stop()
     result.seconds = rush_end - rush_start
@@ -171,7 +171,7 @@ async def bare(
     start = time.perf_counter()
     await asyncio.sleep(seconds)
     end = time.perf_counter()
-    result.cpu, result.rss = sampler.stop()
+    result.cpu, result.rss, result.cpu_parts = sampler.stop()
     result.client_cpu = _own_cpu() - client_cpu
     await browsing.stop()
     result.seconds = end - start

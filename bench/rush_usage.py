@@ -5,7 +5,8 @@ names the target's folder on its command line (a daemon such as PostgreSQL leave
 or descends from one that is.
 CPU is counted per process from the start of a measuring window, so a process killed halfway
 keeps what it used until the last sample; peak RSS is the largest sum over the processes seen
-in one sample.
+in one sample. The CPU is also split by part of the server (PARTS), from each process's command
+line when it is first seen.
 """
 
 from __future__ import annotations
@@ -17,6 +18,26 @@ from pathlib import Path
 
 _TICK = os.sysconf("SC_CLK_TCK")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+# (part, what its command line contains), first match wins; the rest is "other".
+PARTS = (
+    ("validation", b"cbs_monitor.cli worker"),
+    ("validation", b"cbs-monitor worker"),
+    ("portal", b"reflex"),
+    ("portal", b"granian"),
+    ("database", b"postgres"),
+    ("proxy", b"nginx"),
+    ("redis", b"redis"),
+)
+
+
+def _part(pid: int) -> str:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return "other"
+    return next((part for part, needle in PARTS if needle in cmdline), "other")
 
 
 def _names(pid: int, marker: str) -> bool:
@@ -60,6 +81,7 @@ class UsageSampler:
         self._interval = interval
         self._baseline: dict[int, float] = {}
         self._last: dict[int, float] = {}
+        self._parts: dict[int, str] = {}
         self.peak_rss = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -82,13 +104,18 @@ class UsageSampler:
         sample = self._sample()
         for pid, (cpu, _) in sample.items():
             self._last[pid] = cpu
+            if pid not in self._parts:
+                self._parts[pid] = _part(pid)
         self.peak_rss = max(self.peak_rss, sum(rss for _, rss in sample.values()))
 
-    def stop(self) -> tuple[float, float]:
-        """(CPU seconds used in the window, peak RSS in MB)."""
+    def stop(self) -> tuple[float, float, dict[str, float]]:
+        """(CPU seconds used in the window, peak RSS in MB, CPU seconds per part)."""
         self._take()
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        cpu = sum(last - self._baseline.get(pid, 0.0) for pid, last in self._last.items())
-        return cpu, self.peak_rss / 2**20
+        parts: dict[str, float] = {}
+        for pid, last in self._last.items():
+            part = self._parts.get(pid, "other")
+            parts[part] = parts.get(part, 0.0) + last - self._baseline.get(pid, 0.0)
+        return sum(parts.values()), self.peak_rss / 2**20, parts
