@@ -8,6 +8,7 @@ Migrating and seeding per test cost about 150 s of the unit run."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -182,6 +183,12 @@ def demo_db(data_dir, templates, monkeypatch):
 
     with _database_from(templates, "demo", True, data_dir, monkeypatch):
         yield db
+
+
+def demo_morning() -> dt.datetime:
+    """10:00 today, the day the demo data's windows are counted from (demo_data.demo_periods): a
+    test that pins the clock for demo_db pins it here, never on a date that passes."""
+    return dt.datetime.combine(clock.today(), dt.time(10))
 
 
 @pytest.fixture(autouse=True)

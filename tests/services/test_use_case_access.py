@@ -7,7 +7,6 @@ refused for lack of permission (a rule may still say no, e.g. a window that is c
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import inspect
 import io
 from collections.abc import Callable
@@ -41,6 +40,7 @@ from cbs_monitor.services.errors import NotPermitted, Refused
 from cbs_monitor.services.permissions import load_actor
 from cbs_monitor.services.review import decisions, desk, municipality_file, overview
 from cbs_monitor.services.review import periods as review_periods
+from tests.conftest import demo_morning
 
 ACTORS = (
     "anna.devries",  # Amsterdam (0363), productbeheerder
@@ -90,7 +90,7 @@ class World:
 
 @pytest.fixture
 def world(demo_db) -> World:
-    clock.set_fixed(dt.datetime(2026, 11, 29, 10, 0))
+    clock.set_fixed(demo_morning())
     with demo_db.session() as s:
         demo_data.seed_history(s)
     with demo_db.session() as s:

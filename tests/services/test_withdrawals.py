@@ -10,8 +10,7 @@ from cbs_monitor.models import Message, ReportingPeriod, User, WithdrawalPart
 from cbs_monitor.services import withdrawals
 from cbs_monitor.services.errors import NotPermitted
 from cbs_monitor.services.permissions import load_actor
-
-TODAY = dt.datetime(2026, 11, 29, 10, 0)
+from tests.conftest import demo_morning
 
 
 def _actor(s, employee_id):
@@ -21,7 +20,7 @@ def _actor(s, employee_id):
 
 @pytest.fixture
 def db(demo_db):
-    clock.set_fixed(TODAY)
+    clock.set_fixed(demo_morning())
     return demo_db
 
 

@@ -8,7 +8,6 @@ and never trust anything but the server-side session."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import inspect
 
 import pytest
@@ -36,11 +35,12 @@ from cbs_monitor.ui.session_guard import redacted_cookie_header
 from cbs_monitor.ui.tabs.berichtenlog import MessageLogState
 from cbs_monitor.ui.tabs.intrekken import WithdrawState
 from cbs_monitor.ui.tabs.ophalen import RetrieveState
+from tests.conftest import demo_morning
 
 
 @pytest.fixture
 def db(demo_db):
-    clock.set_fixed(dt.datetime(2026, 11, 29, 10, 0))
+    clock.set_fixed(demo_morning())
     with demo_db.session() as s:
         demo_data.seed_history(s)
     return demo_db
