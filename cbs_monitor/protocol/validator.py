@@ -379,6 +379,17 @@ def _date(text: str) -> dt.date | None:
 LINE_END_PROBE = 64 * 1024
 
 
+def _holds_header_line(data: bytes) -> bool:
+    """True when the data has a complete line that is neither blank nor a `sep=` line."""
+    start = 0
+    while (end := data.find(b"\n", start)) >= 0:
+        text = data[start:end].decode("utf-8", "replace")
+        if text.strip() and not SEP_LINE.fullmatch(text):
+            return True
+        start = end + 1
+    return False
+
+
 def _line_ends(blocks: Iterator[bytes]) -> tuple[Iterator[bytes], bool]:
     """The blocks, with CR turned into LF when lines end in a bare CR (old Mac files)."""
     stream = iter(blocks)
@@ -433,6 +444,13 @@ class _FileRun:
         blocks, cr_only = _line_ends(source.blocks())
         chunks = iter_chunks(blocks, spec.quote_char.encode())
         first = next(chunks, None)
+        # The header is judged on whole lines: a block may end after a blank or `sep=` line, so
+        # chunks are joined until the first other line is complete (or the file ends).
+        while first is not None and not _holds_header_line(first.data):
+            following = next(chunks, None)
+            if following is None:
+                break
+            first = join_chunks(first, following)
         if first is None or not first.data.strip(b"\r\n"):
             self._file("empty")
             return
