@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
+from rush_usage import PARTS
+
 # Issue 14's targets on this 2-core machine.
 RECEIPT_P95_MAX = 1.0  # s
 REPORT_P95_MAX = 10.0  # s
@@ -46,8 +48,8 @@ class Result:
     note: str = ""
 
 
-# The parts of the server's CPU, as rush_usage.PARTS names them.
-CPU_PARTS = ("portal", "validation", "database", "proxy", "redis", "other")
+# The parts of the server's CPU, in the order rush_usage.PARTS names them.
+CPU_PARTS = (*dict.fromkeys(part for part, _ in PARTS), "other")
 
 
 def _ms(values: list[float]) -> str:

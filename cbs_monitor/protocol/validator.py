@@ -379,12 +379,18 @@ def _date(text: str) -> dt.date | None:
 LINE_END_PROBE = 64 * 1024
 
 
+def _skipped_before_header(text: str) -> str | None:
+    """The header phrase of a line read past before the header (blank, `sep=`), else None."""
+    if not text.strip():
+        return "blank_line"
+    return "sep_line" if SEP_LINE.fullmatch(text) else None
+
+
 def _holds_header_line(data: bytes) -> bool:
-    """True when the data has a complete line that is neither blank nor a `sep=` line."""
+    """True when the data has a complete line that is not read past before the header."""
     start = 0
     while (end := data.find(b"\n", start)) >= 0:
-        text = data[start:end].decode("utf-8", "replace")
-        if text.strip() and not SEP_LINE.fullmatch(text):
+        if _skipped_before_header(data[start:end].decode("utf-8", "replace")) is None:
             return True
         start = end + 1
     return False
@@ -519,13 +525,7 @@ class _FileRun:
                 self._file("encoding", lines=[chunk.first_line], line=chunk.first_line)
                 return None
             text = raw.decode("utf-8")
-            skip = (
-                "blank_line"
-                if not text.strip()
-                else "sep_line"
-                if SEP_LINE.fullmatch(text)
-                else None
-            )
+            skip = _skipped_before_header(text)
             if skip is None or not rest.data.strip(b"\r\n"):
                 break
             line = chunk.first_line
