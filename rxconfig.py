@@ -1,6 +1,9 @@
 """Reflex configuration: app name, database and allowed origins from the portal settings, telemetry off."""
 
+import os
+
 import reflex as rx
+from reflex_base.constants import StateManagerMode
 from reflex_base.plugins.sitemap import SitemapPlugin
 from reflex_components_radix.plugin import RadixThemesPlugin
 
@@ -13,6 +16,13 @@ respawn_failed_workers()  # a granian worker that dies is replaced, not the end 
 config = rx.Config(
     app_name="cbs_monitor",
     db_url=settings.db_url,
+    # Several nodes share the tabs' states in Redis (REFLEX_REDIS_URL, deploy/README.md). Without
+    # it the portal is one process and keeps them in its memory: Reflex's default disk store is
+    # wiped at every start anyway, and rescans its whole folder after each write (a fifth of the
+    # embedded portal's CPU in the rush, bench/README.md).
+    state_manager_mode=(
+        StateManagerMode.REDIS if os.environ.get("REFLEX_REDIS_URL") else StateManagerMode.MEMORY
+    ),
     # Reflex's default "*" grants every origin the user's cookie, for HTTP (Starlette's CORS) and
     # the websocket (python-socketio checks the handshake's Origin against the same list).
     cors_allowed_origins=settings.origins,

@@ -15,7 +15,7 @@ from cbs_monitor.ui.errors import backend_exception_handler
 from cbs_monitor.ui.registry import register_all
 from cbs_monitor.ui.session_guard import SessionBinding, UploadIdentity, install_header_redaction
 
-# Whatever this process writes (the state store's .states files, the SQLite file, private files)
+# Whatever this process writes (the SQLite file, private files, generated keys)
 # is for this user only.
 os.umask(0o077)
 install_header_redaction()

@@ -102,8 +102,9 @@ class Settings:
     api_rate_per_minute: int = 120
     api_token_rate_per_minute: int = 20
 
-    @property
+    @functools.cached_property
     def db_url(self) -> str:
+        # Once per Settings: every database session asks (resolve() is a syscall per part).
         return self.database_url or f"sqlite:///{(self.data_dir / 'cbs_monitor.db').resolve()}"
 
     @property
@@ -188,8 +189,11 @@ class Settings:
 
     def resolved_secret_key(self) -> str:
         """The configured key, or one generated once into the data directory (development only)."""
-        if self.secret_key:
-            return self.secret_key
+        return self.secret_key or self._generated_secret_key
+
+    @functools.cached_property
+    def _generated_secret_key(self) -> str:
+        # Read once per Settings: each event's frame signs its logout form with it.
         self.ensure_dirs()
         path = self.data_dir / "secret.key"
         if not path.exists():

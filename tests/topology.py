@@ -71,24 +71,23 @@ class Portal:
     def node_url(self, node: int) -> str:
         return f"http://127.0.0.1:{(self.production_dir / f'node{node}.port').read_text().strip()}"
 
-    def stored_states(self) -> list[tuple[str, bytes, int | None]]:
-        """What the state store holds: (name, bytes, file mode or None for Redis)."""
+    def stored_states(self) -> list[tuple[str, bytes]]:
+        """What the state store holds on disk or in Redis: (name, bytes). The embedded portal keeps
+        its tabs' states in memory (rxconfig.py), so there it should find nothing."""
         if self.topology == "production":
             import redis
 
             client = redis.Redis.from_url(self.env["REFLEX_REDIS_URL"])
             try:
-                found = []
-                for key in client.scan_iter():
-                    if client.type(key) == b"string":
-                        found.append((key.decode(errors="replace"), client.get(key) or b"", None))
-                return found
+                return [
+                    (key.decode(errors="replace"), client.get(key) or b"")
+                    for key in client.scan_iter()
+                    if client.type(key) == b"string"
+                ]
             finally:
                 client.close()
         return [
-            (str(p), p.read_bytes(), p.stat().st_mode)
-            for p in (self.data_dir / "states").rglob("*")
-            if p.is_file()
+            (str(p), p.read_bytes()) for p in (self.data_dir / "states").rglob("*") if p.is_file()
         ]
 
     def server_log(self) -> str:
