@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import func, select
 
 from cbs_monitor import clock
@@ -33,6 +34,7 @@ from cbs_monitor.services import (
 from cbs_monitor.services.file_stores import database as database_store
 from cbs_monitor.services.permissions import load_actor
 from cbs_monitor.settings import get_settings, reset_settings
+from tests.conftest import POSTGRES
 from tests.stored_files import age, keys
 
 NOW = dt.datetime(2026, 11, 29, 10, 0)
@@ -229,3 +231,17 @@ def test_a_rolled_back_receipt_leaves_no_file_row_behind(in_database):
     with db.session() as s:
         assert s.exec(select(func.count()).select_from(StoredFile)).one() == 0
         assert s.exec(select(Delivery).where(Delivery.filename == filename)).first() is None
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL pass only (scripts/test-postgres.sh)")
+def test_on_postgresql_a_stored_file_is_compressed_with_lz4(in_database):
+    """Migration 0007: PostgreSQL's default pglz cost about 7× the CPU of lz4 per delivery."""
+    _filename, data = generate_sample("0363", "2026H1", records=300, seed=5, created=clock.today())
+    key = storage.put(data)
+    with in_database.session() as s:
+        method = s.execute(
+            text("SELECT pg_column_compression(content) FROM storedfile WHERE key = :key"),
+            {"key": key},
+        ).scalar_one()
+    assert method == "lz4"
+    assert storage.get(key) == data
