@@ -34,13 +34,15 @@ test-deps: install
 # Browser tests run in their own pytest process: sync Playwright keeps an event loop running
 # that would clash with the asyncio tests of the scheduler. Then the database-facing tests once
 # more on PostgreSQL, the production database; the validation worker on a Redis queue; last the
-# production topology under failure (tests/production, the smoke of `make test-production`).
+# production topology: the card's flows in the browser (the `smoke` marker; all of them in
+# `make test-production`) and under failure (tests/production).
 test: test-deps
 	@rc=0; \
 	$(ENV) python -m pytest -q --ignore=tests/e2e --ignore=tests/production || rc=1; \
 	$(ENV) python -m pytest -q tests/e2e || rc=1; \
 	bash scripts/test-postgres.sh || rc=1; \
 	bash scripts/test-redis.sh || rc=1; \
+	$(ENV) CBS_E2E_TOPOLOGY=production python -m pytest -q -m smoke tests/e2e || rc=1; \
 	$(ENV) python -m pytest -q -p no:randomly tests/production || rc=1; \
 	exit $$rc
 

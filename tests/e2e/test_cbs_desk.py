@@ -57,6 +57,7 @@ def held_report(e2e_db):
         reset_settings()
 
 
+@pytest.mark.smoke
 def test_reviewer_filters_overdue_and_releases_a_held_report(
     page, login_as, e2e_db, held_report, browser, base_url
 ):

@@ -135,6 +135,7 @@ def test_five_wrong_codes_block_and_the_servicedesk_sees_it(page, e2e_db, login_
     expect(page.locator("#geblokkeerd-tabel")).to_contain_text("blok.test")
 
 
+@pytest.mark.smoke
 def test_servicedesk_adds_a_user_and_issues_a_code_that_works(page, browser, base_url):
     eherkenning_login(page, "gerda.smit")
     page.wait_for_url(lambda url: _path_of(url) == "/beheer")
@@ -165,6 +166,7 @@ def test_servicedesk_adds_a_user_and_issues_a_code_that_works(page, browser, bas
         other.close()
 
 
+@pytest.mark.smoke
 def test_logout_ends_the_session(page, e2e_db):
     from cbs_monitor.services import sessions
 

@@ -21,6 +21,7 @@ def _session_cookie(page) -> str:
     return next(c["value"] for c in page.context.cookies() if c["name"] == sessions.COOKIE_NAME)
 
 
+@pytest.mark.smoke
 def test_the_state_store_holds_no_session_token(page, login_as, e2e_server):
     login_as(page, "anna.devries")
     page.goto("/cbs-monitor/berichtenlog")
@@ -46,6 +47,7 @@ def test_the_state_store_holds_no_session_token(page, login_as, e2e_server):
     assert token not in e2e_server.server_log()
 
 
+@pytest.mark.smoke
 def test_an_upload_without_its_own_cookie_is_refused(page, login_as, base_url):
     login_as(page, "anna.devries")
     page.goto("/cbs-monitor/aanleveren")

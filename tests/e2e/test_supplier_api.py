@@ -17,6 +17,7 @@ pytestmark = pytest.mark.e2e
 SUPPLIER = "Voorbeeld Zorgsoftware B.V."
 
 
+@pytest.mark.smoke
 def test_api_delivery_in_the_portal_and_revoked_on_koppelingen(
     page, login_as, e2e_db, base_url, tmp_path
 ):

@@ -70,6 +70,7 @@ def xlsx_cells(download) -> list[list]:
     return [list(row) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)]
 
 
+@pytest.mark.smoke
 def test_aanleveren_valid_file_then_ophalen_both_reports(page, login_as, e2e_db, tmp_path):
     login_as(page, "anna.devries")
     path = sample_file(tmp_path, "0363", open_period(e2e_db))
@@ -192,6 +193,7 @@ def test_upload_with_keyboard_only(page, login_as, e2e_db, tmp_path):
     ).to_be_visible(timeout=30_000)
 
 
+@pytest.mark.smoke
 def test_intrekken_choice_saved_and_shown_on_next_visit(page, login_as):
     login_as(page, "anna.devries")
     via_menu_to_tab(page, "Intrekken aanlevering")
@@ -229,6 +231,7 @@ def test_delegating_municipality_sees_notice_and_cbs_form(page, login_as):
     screenshot(page, "tab-intrekken-delegerend")
 
 
+@pytest.mark.smoke
 def test_berichtenlog_range_show_and_download(page, login_as, e2e_db):
     from cbs_monitor import clock
     from cbs_monitor.services import messages
@@ -265,6 +268,7 @@ def test_berichtenlog_range_show_and_download(page, login_as, e2e_db):
     expect(page.get_by_role("alert")).to_contain_text("einddatum ligt voor de startdatum")
 
 
+@pytest.mark.smoke
 def test_coordinator_switches_municipality_and_sees_only_its_data(page, login_as, e2e_db, tmp_path):
     from cbs_monitor.services import messages
 
