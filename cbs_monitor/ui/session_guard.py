@@ -2,9 +2,9 @@
 its own request's cookie, and a tab whose session changed starts from empty states.
 
 Reflex keeps each tab's state (with the websocket's headers) in a state store (the process's
-memory, or Redis) and logs it when an event fails. The session cookie is replaced, when the connection is
-made, by the session key (its SHA-256, which the database holds too): it identifies the session
-but cannot be turned back into a cookie that logs in.
+memory, or Redis) and logs it when an event fails. The session cookie is replaced, when the
+connection is made, by the session key (its SHA-256, which the database holds too): it
+identifies the session but cannot be turned back into a cookie that logs in.
 """
 
 from __future__ import annotations
