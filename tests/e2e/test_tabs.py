@@ -231,7 +231,6 @@ def test_delegating_municipality_sees_notice_and_cbs_form(page, login_as):
     screenshot(page, "tab-intrekken-delegerend")
 
 
-@pytest.mark.smoke
 def test_berichtenlog_range_show_and_download(page, login_as, e2e_db):
     from cbs_monitor import clock
     from cbs_monitor.services import messages
